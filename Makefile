@@ -1,0 +1,62 @@
+# phpgrc_bus — two commands matter: `make demo` and `make test` (see README).
+# Both install what is missing (apt, as root), build the extension and install it into PHP.
+
+SHELL := /bin/bash
+CARGO ?= $(shell command -v cargo 2>/dev/null || echo $(HOME)/.cargo/bin/cargo)
+PHP ?= php
+PHP_CONFIG ?= php-config
+EXT_DIR = $(shell $(PHP_CONFIG) --extension-dir 2>/dev/null)
+SO := build/phpgrc_bus.so
+RUN_TESTS = $(EXT_DIR)/build/run-tests.php
+
+# Debian 12 packages the build and the tests need.
+APT_PACKAGES := php8.2-cli php8.2-dev php8.2-redis php8.2-mbstring php8.2-xml php8.2-curl \
+	php-laravel-framework phpunit php-json-schema redis-server redis-tools libclang-dev \
+	build-essential pkg-config
+
+.PHONY: all deps build install uninstall demo test test-rust test-phpt test-phpunit test-laravel \
+	bench bench-rust clean
+
+all: build
+
+## deps: install missing Debian packages (idempotent; quick when all are present)
+deps:
+	@scripts/ensure-packages $(APT_PACKAGES)
+
+## build: the release extension at build/phpgrc_bus.so
+build: deps
+	$(CARGO) build --release --features extension
+	@mkdir -p build
+	@cp -f target/release/libphpgrc_bus.so $(SO)
+	@echo "built $(SO)"
+
+## install: copy into PHP's extension dir and enable it with an ini file
+install: build
+	@scripts/install-extension $(SO)
+
+uninstall:
+	@scripts/install-extension --remove
+
+## demo: build, install, validate one valid and one invalid envelope per kind
+demo: install
+	$(PHP) examples/demo.php
+
+## test: every suite; fails when any fails or runs nothing
+test: install
+	@$(MAKE) --no-print-directory test-rust test-phpt test-phpunit test-laravel
+
+test-rust:
+	$(CARGO) test --all-targets 2>&1 | tee build/cargo-test.log; test $${PIPESTATUS[0]} -eq 0
+
+test-phpt:
+	@scripts/run-phpt php-tests/phpt
+
+test-phpunit:
+	@if [ -f php-tests/phpunit.xml ]; then phpunit -c php-tests/phpunit.xml; else echo "no PHPUnit suite in php-tests/"; fi
+
+test-laravel:
+	@if [ -f laravel/phpunit.xml ]; then phpunit -c laravel/phpunit.xml; else echo "no Laravel suite yet"; fi
+
+clean:
+	$(CARGO) clean
+	rm -rf build

@@ -1,0 +1,160 @@
+//! `PhpGrc\Bus\Validator`: converts the arguments, runs the core contract, maps the result.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use ext_php_rs::prelude::*;
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::types::{ZendHashTable, Zval};
+
+use super::convert::{self, Limits};
+use super::exceptions::{violations_table, BusError};
+use super::ini;
+use crate::contract::{Check, HeaderValue, Headers, Schema, Violation};
+
+#[php_class]
+#[php(name = "PhpGrc\\Bus\\Validator")]
+#[php(flags = ext_php_rs::flags::ClassFlags::Final)]
+pub struct Validator {
+    schema: Arc<Schema>,
+    strict: bool,
+}
+
+/// The schema for a path argument, the ini setting, or the embedded contract.
+pub fn schema_for(path: Option<&str>) -> Result<Arc<Schema>, BusError> {
+    let path = path.map(str::to_owned).or_else(ini::schema_path);
+    match path {
+        None => Ok(Schema::embedded().clone()),
+        Some(p) => Schema::load(Path::new(&p)).map_err(|e| BusError::Schema(e.0)),
+    }
+}
+
+/// Queue headers from a PHP array: name => string, or name => list (its first element counts).
+pub fn headers_from(ht: &ZendHashTable) -> Result<Headers, BusError> {
+    let mut headers = Headers::new();
+    let mut iter = ext_php_rs::types::array::Iter::new(ht);
+    while let Some((key, value)) = iter.next_zval() {
+        let name = match key.zend_str() {
+            Some(s) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
+            None => key.long().map(|i| i.to_string()).unwrap_or_default(),
+        };
+        let value = value.dereference();
+        let hv = if let Some(s) = value.zend_str() {
+            text(s.as_bytes())
+        } else if let Some(list) = value.array() {
+            match list.values().next() {
+                None => HeaderValue::Empty,
+                Some(first) => match first.dereference().zend_str() {
+                    Some(s) => text(s.as_bytes()),
+                    None => HeaderValue::NotText(kind_of(first)),
+                },
+            }
+        } else {
+            HeaderValue::NotText(kind_of(value))
+        };
+        headers.push(name, hv);
+    }
+    Ok(headers)
+}
+
+fn text(bytes: &[u8]) -> HeaderValue {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => HeaderValue::Text(s.to_owned()),
+        Err(_) => HeaderValue::NotText("a string that is not valid UTF-8"),
+    }
+}
+
+fn kind_of(zv: &Zval) -> &'static str {
+    let zv = zv.dereference();
+    if zv.is_long() {
+        "an integer"
+    } else if zv.is_double() {
+        "a float"
+    } else if zv.is_bool() {
+        "a boolean"
+    } else if zv.is_null() {
+        "null"
+    } else if zv.is_array() {
+        "a nested array"
+    } else {
+        "an object or resource"
+    }
+}
+
+impl Validator {
+    /// The violations of an envelope in any accepted form.
+    pub fn check(&self, envelope: &Zval, headers: Option<&ZendHashTable>) -> Result<Vec<Violation>, BusError> {
+        let headers = headers.map(headers_from).transpose()?;
+        let check = Check { headers: headers.as_ref(), strict: self.strict };
+        let mut decoded = convert::decode_envelope(envelope, &Limits::from_ini(), "PhpGrc\\Bus\\Validator::validate(): Argument #1 ($envelope)")?;
+        Ok(self.schema.violations_resolving_empties(&mut decoded.value, &decoded.empties, &check))
+    }
+
+    pub fn schema(&self) -> &Arc<Schema> {
+        &self.schema
+    }
+
+    pub fn strict(&self) -> bool {
+        self.strict
+    }
+}
+
+#[php_impl]
+impl Validator {
+    pub fn __construct(schemaPath: Option<String>, options: Option<&ZendHashTable>) -> PhpResult<Self> {
+        let mut strict = false;
+        if let Some(options) = options {
+            let mut iter = ext_php_rs::types::array::Iter::new(options);
+            while let Some((key, value)) = iter.next_zval() {
+                let name = key.zend_str().map(|s| String::from_utf8_lossy(s.as_bytes()).into_owned());
+                match name.as_deref() {
+                    Some("strict") => match value.dereference().bool() {
+                        Some(b) => strict = b,
+                        None => {
+                            return Err(BusError::Type("option 'strict' must be of type bool".into()).into())
+                        }
+                    },
+                    other => {
+                        return Err(BusError::InvalidArgument(format!(
+                            "unknown option {:?}; the Validator accepts: strict",
+                            other.unwrap_or("(integer key)")
+                        ))
+                        .into())
+                    }
+                }
+            }
+        }
+        let schema = schema_for(schemaPath.as_deref())?;
+        Ok(Validator { schema, strict })
+    }
+
+    /// Every violation, `[]` when valid.
+    pub fn validate(&self, envelope: &Zval, headers: Option<&ZendHashTable>) -> PhpResult<ZBox<ZendHashTable>> {
+        Ok(violations_table(&self.check(envelope, headers)?))
+    }
+
+    pub fn is_valid(&self, envelope: &Zval, headers: Option<&ZendHashTable>) -> PhpResult<bool> {
+        let headers = headers.map(headers_from).transpose()?;
+        let check = Check { headers: headers.as_ref(), strict: self.strict };
+        let mut decoded = convert::decode_envelope(envelope, &Limits::from_ini(), "PhpGrc\\Bus\\Validator::isValid(): Argument #1 ($envelope)")
+            .map_err(BusError::from)?;
+        Ok(self.schema.is_valid_resolving_empties(&mut decoded.value, &decoded.empties, &check))
+    }
+
+    pub fn assert_valid(&self, envelope: &Zval, headers: Option<&ZendHashTable>) -> PhpResult<()> {
+        let violations = self.check(envelope, headers)?;
+        if violations.is_empty() {
+            Ok(())
+        } else {
+            Err(BusError::validation(violations).into())
+        }
+    }
+
+    pub fn schema_id(&self) -> String {
+        self.schema.id().to_string()
+    }
+
+    pub fn is_strict(&self) -> bool {
+        self.strict
+    }
+}
