@@ -50,6 +50,11 @@ impl Kind {
         }
     }
 
+    /// The position in [`Kind::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     pub fn parse(kind: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == kind)
     }

@@ -50,9 +50,15 @@ pub struct Check<'a> {
 /// A compiled contract schema. Compile once, validate many times from any thread.
 pub struct Schema {
     validator: jsonschema::Validator,
+    document: Value,
+    /// A validator of this schema compiled for another JSON representation (a binding's own
+    /// values), built on first use by [`Schema::for_representation`].
+    representation: OnceLock<Box<dyn std::any::Any + Send + Sync>>,
     id: String,
     source: String,
     definitions: HashSet<String>,
+    /// Whether `$defs` has each kind's payload definition, by `Kind::ALL` index (hot path).
+    kind_defined: [bool; 7],
     date_times: Vec<Vec<strict::Step>>,
 }
 
@@ -107,19 +113,37 @@ impl Schema {
         if !document.is_object() {
             return Err(SchemaError(format!("schema {source} must be a JSON object")));
         }
-        let validator = jsonschema::options()
-            .with_draft(Draft::Draft202012)
-            .should_validate_formats(true)
-            .build(&document)
-            .map_err(|e| SchemaError(format!("schema {source} does not compile: {e}")))?;
+        let validator = Self::build::<jsonschema::json::SerdeJson>(&document, &source)?;
         let id = document.get("$id").and_then(Value::as_str).unwrap_or("").to_string();
-        let definitions = document
+        let definitions: HashSet<String> = document
             .get("$defs")
             .and_then(Value::as_object)
             .map(|defs| defs.keys().cloned().collect())
             .unwrap_or_default();
         let date_times = strict::date_time_locations(&document);
-        Ok(Schema { validator, id, source, definitions, date_times })
+        let kind_defined = Kind::ALL.map(|k| definitions.contains(k.definition()));
+        Ok(Schema { validator, document, representation: OnceLock::new(), id, source, definitions, kind_defined, date_times })
+    }
+
+    /// Draft 2020-12, formats asserted, no remote references: the same for every representation.
+    fn build<F: jsonschema::json::Json>(document: &Value, source: &str) -> Result<jsonschema::Validator<F>, SchemaError> {
+        jsonschema::options_for::<F>()
+            .with_draft(Draft::Draft202012)
+            .should_validate_formats(true)
+            .build(document)
+            .map_err(|e| SchemaError(format!("schema {source} does not compile: {e}")))
+    }
+
+    /// This schema compiled for the JSON representation `F`, compiled once and kept with the
+    /// schema. `None` if it does not compile for `F` (it compiled for serde_json, so that would
+    /// be a defect of `F`) or if another representation took the slot first.
+    pub fn for_representation<F: jsonschema::json::Json>(&self) -> Option<&jsonschema::Validator<F>> {
+        self.representation
+            .get_or_init(|| match Self::build::<F>(&self.document, &self.source) {
+                Ok(v) => Box::new(v),
+                Err(e) => Box::new(e),
+            })
+            .downcast_ref::<jsonschema::Validator<F>>()
     }
 
     /// The schema's `$id` (empty when it has none).
@@ -198,7 +222,11 @@ impl Schema {
         }
     }
 
-    fn contract_violations(&self, envelope: &Value, check: &Check) -> Vec<Violation> {
+    /// The rules beside the schema (schemaRef, headers, strict). The schemaRef and header rules
+    /// read only `kind`, `busVersion`, `connectorKey`, `runId`, `priority` and
+    /// `provenance.{schemaRef, correlationId}`, so outside strict mode a value holding just
+    /// those members gives the same answer as the whole envelope.
+    pub fn contract_violations(&self, envelope: &Value, check: &Check) -> Vec<Violation> {
         let mut out = Vec::new();
         self.schema_ref_rule(envelope, &mut out);
         if let Some(headers) = check.headers {
@@ -231,7 +259,7 @@ impl Schema {
                 "schemaRef",
                 format!("schemaRef fragment {} does not match kind {kind}, which needs #{wanted}", quote(fragment)),
             )),
-            Some(_) if !self.has_definition(kind.definition()) => out.push(Violation::new(
+            Some(_) if !self.kind_defined[kind.index()] => out.push(Violation::new(
                 PATH,
                 "schemaRef",
                 format!("the loaded schema has no $defs/{} for kind {kind}", kind.definition()),

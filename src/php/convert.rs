@@ -2,7 +2,7 @@
 //! a depth cap, a byte budget, cycle detection (`$a['self'] = &$a`), and explicit errors for
 //! invalid UTF-8, NaN/INF, resources and objects other than stdClass.
 
-use ext_php_rs::types::{array::Iter, ZendHashTable, Zval};
+use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
 use ext_php_rs::zend::ce;
 use serde_json::{Map, Number, Value};
 
@@ -284,32 +284,33 @@ impl Walker {
         // Start as a list; the first key that is not the next index turns it into an object.
         let mut list: Option<Vec<Value>> = if is_object { None } else { Some(Vec::with_capacity(ht.len())) };
         let mut map = Map::new();
-        let mut iter = Iter::new(ht);
-        while let Some((key, item)) = iter.next_zval() {
-            let key_text = if let Some(i) = key.long() {
-                if let Some(items) = list.as_mut() {
-                    if i >= 0 && i as usize == items.len() {
-                        let before = self.empties.len();
-                        let v = self.walk(item, depth + 1).map_err(|mut e| {
-                            e.segments.push(i.to_string());
-                            e
-                        })?;
-                        self.mark(before, || i.to_string());
-                        items.push(v);
-                        continue;
+        for (key, item) in entries(ht) {
+            let key_text = match key {
+                Key::Index(i) => {
+                    if let Some(items) = list.as_mut() {
+                        if i >= 0 && i as usize == items.len() {
+                            let before = self.empties.len();
+                            let v = self.walk(item, depth + 1).map_err(|mut e| {
+                                e.segments.push(i.to_string());
+                                e
+                            })?;
+                            self.mark(before, || i.to_string());
+                            items.push(v);
+                            continue;
+                        }
                     }
+                    i.to_string()
                 }
-                i.to_string()
-            } else {
-                let bytes = key.zend_str().map(|s| s.as_bytes()).unwrap_or_default();
-                self.count(bytes.len())?;
-                match std::str::from_utf8(bytes) {
-                    Ok(s) => s.to_owned(),
-                    Err(e) => {
-                        return Err(WalkError::invalid(format!(
-                            "array key is not valid UTF-8 (invalid byte at offset {})",
-                            e.valid_up_to()
-                        )))
+                Key::Name(bytes) => {
+                    self.count(bytes.len())?;
+                    match std::str::from_utf8(bytes) {
+                        Ok(s) => s.to_owned(),
+                        Err(e) => {
+                            return Err(WalkError::invalid(format!(
+                                "array key is not valid UTF-8 (invalid byte at offset {})",
+                                e.valid_up_to()
+                            )))
+                        }
                     }
                 }
             };
@@ -337,6 +338,63 @@ impl Walker {
         for e in &mut self.empties[before..] {
             e.push(key());
         }
+    }
+}
+
+/// A key of a PHP array entry.
+pub enum Key<'a> {
+    Index(i64),
+    Name(&'a [u8]),
+}
+
+const HASH_FLAG_PACKED: u32 = 1 << 2;
+const IS_UNDEF: u8 = 0;
+
+/// Every live entry of a PHP array, in order, read straight from the engine's layout (packed
+/// zvals or buckets), skipping deleted slots. Faster than the engine's position iterator and
+/// never fails on a key that is not UTF-8.
+pub fn entries(ht: &ZendHashTable) -> Entries<'_> {
+    // SAFETY: reading the flags word of a live array.
+    let packed = unsafe { ht.u.flags } & HASH_FLAG_PACKED != 0;
+    Entries { ht, next: 0, packed }
+}
+
+pub struct Entries<'a> {
+    ht: &'a ZendHashTable,
+    next: usize,
+    packed: bool,
+}
+
+impl<'a> Iterator for Entries<'a> {
+    type Item = (Key<'a>, &'a Zval);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let used = self.ht.nNumUsed as usize;
+        while self.next < used {
+            let i = self.next;
+            self.next += 1;
+            // SAFETY: `ht` is a live array borrowed for 'a; its first `nNumUsed` slots of
+            // `arPacked`/`arData` are initialised (deleted ones are IS_UNDEF); keys are
+            // zend_strings owned by the array.
+            unsafe {
+                if self.packed {
+                    let zv: &Zval = &*self.ht.__bindgen_anon_1.arPacked.add(i);
+                    if zv.u1.v.type_ != IS_UNDEF {
+                        return Some((Key::Index(i as i64), zv));
+                    }
+                } else {
+                    let bucket = &*self.ht.__bindgen_anon_1.arData.add(i);
+                    if bucket.val.u1.v.type_ != IS_UNDEF {
+                        let key = match bucket.key.as_ref() {
+                            None => Key::Index(bucket.h as i64),
+                            Some(name) => Key::Name((name as &ZendStr).as_bytes()),
+                        };
+                        return Some((key, &bucket.val));
+                    }
+                }
+            }
+        }
+        None
     }
 }
 
@@ -410,7 +468,7 @@ pub fn object_table(map: &Map<String, Value>) -> ext_php_rs::boxed::ZBox<ZendHas
 }
 
 /// PHP stores `"12"` as the integer key 12 (but not `"012"`, `"-0"` or `"+1"`).
-fn integer_key(k: &str) -> Option<i64> {
+pub fn integer_key(k: &str) -> Option<i64> {
     let digits = k.strip_prefix('-').unwrap_or(k);
     if digits.is_empty() || digits.len() > 19 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;

@@ -57,9 +57,11 @@ fn envelope_options(options: Option<&ZendHashTable>) -> Result<EnvelopeOptions, 
     let mut out = EnvelopeOptions::default();
     let Some(options) = options else { return Ok(out) };
     const KNOWN: [&str; 6] = ["priority", "meta", "attachments", "emittedAt", "receivedAt", "id"];
-    let mut iter = ext_php_rs::types::array::Iter::new(options);
-    while let Some((key, _)) = iter.next_zval() {
-        let name = key.zend_str().map(|s| String::from_utf8_lossy(s.as_bytes()).into_owned()).unwrap_or_default();
+    for (key, _) in convert::entries(options) {
+        let name = match key {
+            convert::Key::Name(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+            convert::Key::Index(i) => i.to_string(),
+        };
         if !KNOWN.contains(&name.as_str()) {
             return Err(BusError::InvalidArgument(format!(
                 "unknown option {name:?}; Run::envelope() accepts: {}",

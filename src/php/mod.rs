@@ -8,6 +8,7 @@ mod envelope;
 mod exceptions;
 mod ini;
 mod validator;
+mod zval_json;
 
 use ext_php_rs::prelude::*;
 use ext_php_rs::zend::ModuleEntry;

@@ -10,6 +10,7 @@ use ext_php_rs::types::{ZendHashTable, Zval};
 use super::convert::{self, Limits};
 use super::exceptions::{violations_table, BusError};
 use super::ini;
+use super::zval_json::{self, PhpJson};
 use crate::contract::{Check, HeaderValue, Headers, Schema, Violation};
 
 #[php_class]
@@ -32,17 +33,16 @@ pub fn schema_for(path: Option<&str>) -> Result<Arc<Schema>, BusError> {
 /// Queue headers from a PHP array: name => string, or name => list (its first element counts).
 pub fn headers_from(ht: &ZendHashTable) -> Result<Headers, BusError> {
     let mut headers = Headers::new();
-    let mut iter = ext_php_rs::types::array::Iter::new(ht);
-    while let Some((key, value)) = iter.next_zval() {
-        let name = match key.zend_str() {
-            Some(s) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
-            None => key.long().map(|i| i.to_string()).unwrap_or_default(),
+    for (key, value) in convert::entries(ht) {
+        let name = match key {
+            convert::Key::Name(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+            convert::Key::Index(i) => i.to_string(),
         };
         let value = value.dereference();
         let hv = if let Some(s) = value.zend_str() {
             text(s.as_bytes())
         } else if let Some(list) = value.array() {
-            match list.values().next() {
+            match convert::entries(list).next().map(|(_, v)| v) {
                 None => HeaderValue::Empty,
                 Some(first) => match first.dereference().zend_str() {
                     Some(s) => text(s.as_bytes()),
@@ -82,11 +82,31 @@ fn kind_of(zv: &Zval) -> &'static str {
 }
 
 impl Validator {
+    /// `Some(true)` when an array or stdClass envelope is valid, decided in place without
+    /// converting it; `None` when the full path must decide (strings, strict mode, anything
+    /// invalid — so violations and input errors always come from one place).
+    fn valid_in_place(&self, envelope: &Zval, check: &Check, limits: &Limits) -> Option<bool> {
+        let zv = envelope.dereference();
+        if check.strict || !(zv.is_array() || zv.is_object()) {
+            return None;
+        }
+        let php = self.schema.for_representation::<PhpJson>()?;
+        let root = zval_json::checked(zv, limits)?;
+        let valid = php.is_valid(root)
+            && self.schema.contract_violations(&zval_json::rule_fields(zv, check.headers.is_some()), check).is_empty();
+        valid.then_some(true)
+    }
+
     /// The violations of an envelope in any accepted form.
     pub fn check(&self, envelope: &Zval, headers: Option<&ZendHashTable>) -> Result<Vec<Violation>, BusError> {
         let headers = headers.map(headers_from).transpose()?;
         let check = Check { headers: headers.as_ref(), strict: self.strict };
-        let mut decoded = convert::decode_envelope(envelope, &Limits::from_ini(), "PhpGrc\\Bus\\Validator::validate(): Argument #1 ($envelope)")?;
+        let limits = Limits::from_ini();
+        if self.valid_in_place(envelope, &check, &limits).is_some() {
+            return Ok(Vec::new());
+        }
+        let mut decoded =
+            convert::decode_envelope(envelope, &limits, "PhpGrc\\Bus\\Validator::validate(): Argument #1 ($envelope)")?;
         Ok(self.schema.violations_resolving_empties(&mut decoded.value, &decoded.empties, &check))
     }
 
@@ -104,9 +124,11 @@ impl Validator {
     pub fn __construct(schemaPath: Option<String>, options: Option<&ZendHashTable>) -> PhpResult<Self> {
         let mut strict = false;
         if let Some(options) = options {
-            let mut iter = ext_php_rs::types::array::Iter::new(options);
-            while let Some((key, value)) = iter.next_zval() {
-                let name = key.zend_str().map(|s| String::from_utf8_lossy(s.as_bytes()).into_owned());
+            for (key, value) in convert::entries(options) {
+                let name = match key {
+                    convert::Key::Name(bytes) => Some(String::from_utf8_lossy(bytes).into_owned()),
+                    convert::Key::Index(_) => None,
+                };
                 match name.as_deref() {
                     Some("strict") => match value.dereference().bool() {
                         Some(b) => strict = b,
@@ -136,7 +158,11 @@ impl Validator {
     pub fn is_valid(&self, envelope: &Zval, headers: Option<&ZendHashTable>) -> PhpResult<bool> {
         let headers = headers.map(headers_from).transpose()?;
         let check = Check { headers: headers.as_ref(), strict: self.strict };
-        let mut decoded = convert::decode_envelope(envelope, &Limits::from_ini(), "PhpGrc\\Bus\\Validator::isValid(): Argument #1 ($envelope)")
+        let limits = Limits::from_ini();
+        if let Some(valid) = self.valid_in_place(envelope, &check, &limits) {
+            return Ok(valid);
+        }
+        let mut decoded = convert::decode_envelope(envelope, &limits, "PhpGrc\\Bus\\Validator::isValid(): Argument #1 ($envelope)")
             .map_err(BusError::from)?;
         Ok(self.schema.is_valid_resolving_empties(&mut decoded.value, &decoded.empties, &check))
     }

@@ -1,0 +1,354 @@
+//! PHP values as a JSON representation that jsonschema validates in place, so `isValid()` and
+//! a valid `validate()` on an array envelope build no intermediate tree.
+//!
+//! Only values that passed [`check_tree`] may be validated this way: it proves the tree finite
+//! (depth cap, no cycles), every string UTF-8 and every value JSON data, so the validator's
+//! traversal is bounded and every accessor below has an answer.
+//!
+//! An empty PHP array answers both `as_object()` and `as_array()`: PHP cannot tell `{}` from
+//! `[]`, and the contract accepts it wherever either is expected.
+
+use std::borrow::Cow;
+
+use ext_php_rs::types::{ZendHashTable, Zval};
+use ext_php_rs::zend::ce;
+use jsonschema::json::{cmp, Array, Json, JsonNumber, Node, NodeIdentity, Object};
+use jsonschema::JsonType;
+use serde_json::{Number, Value};
+
+use super::convert::{self, entries, Entries, Key, Limits};
+
+/// The representation marker.
+pub struct PhpJson;
+
+/// A node: a PHP value, or a Rust string (property names handed over by the validator).
+/// Construct the root with [`checked`] only.
+#[derive(Clone, Copy)]
+pub enum PhpNode<'a> {
+    Zval(&'a Zval),
+    Str(&'a str),
+}
+
+/// The root node of a value that [`check_tree`] accepted.
+pub fn checked<'a>(zv: &'a Zval, limits: &Limits) -> Option<PhpNode<'a>> {
+    check_tree(zv, limits).ok().map(|()| PhpNode::Zval(zv))
+}
+
+/// A container's entries: a PHP array, or a stdClass object's property table.
+#[derive(Clone, Copy)]
+pub struct Table<'a>(&'a ZendHashTable);
+
+#[derive(Clone, Copy)]
+pub enum PhpNumber {
+    Int(i64),
+    Float(f64),
+}
+
+impl Json for PhpJson {
+    type Node<'a> = PhpNode<'a>;
+    type PreparedKey = Box<str>;
+    type StringBuffer = ();
+
+    fn prepare_key(key: &str) -> Box<str> {
+        key.into()
+    }
+
+    fn with_string_node<T>((): &mut (), string: &str, f: impl FnOnce(PhpNode<'_>) -> T) -> T {
+        f(PhpNode::Str(string))
+    }
+}
+
+/// The value behind references and indirect property slots.
+fn target(zv: &Zval) -> &Zval {
+    let zv = zv.dereference();
+    zv.indirect().unwrap_or(zv).dereference()
+}
+
+fn table(zv: &Zval) -> Option<&ZendHashTable> {
+    if let Some(ht) = zv.array() {
+        return Some(ht);
+    }
+    let obj = zv.object()?;
+    if std::ptr::eq(obj.get_class_entry(), ce::stdclass()) {
+        obj.get_properties().ok()
+    } else {
+        None
+    }
+}
+
+/// Whether a PHP array is a JSON list: keys 0..n-1 in order.
+fn is_list(ht: &ZendHashTable) -> bool {
+    entries(ht).enumerate().all(|(i, (key, _))| matches!(key, Key::Index(k) if k == i as i64))
+}
+
+fn utf8(bytes: &[u8]) -> &str {
+    // SAFETY: nodes exist only below a value `checked()` proved to hold UTF-8 text only, and no
+    // PHP code runs while a validation borrows it.
+    unsafe { std::str::from_utf8_unchecked(bytes) }
+}
+
+impl<'a> PhpNode<'a> {
+    fn zval(self) -> Option<&'a Zval> {
+        match self {
+            PhpNode::Zval(zv) => Some(target(zv)),
+            PhpNode::Str(_) => None,
+        }
+    }
+}
+
+impl<'a> Node<'a, PhpJson> for PhpNode<'a> {
+    type Object = Table<'a>;
+    type Array = Table<'a>;
+    type Number = PhpNumber;
+
+    fn as_object(&self) -> Option<Table<'a>> {
+        let zv = self.zval()?;
+        if zv.is_object() {
+            return table(zv).map(Table);
+        }
+        let ht = zv.array()?;
+        (ht.is_empty() || !is_list(ht)).then_some(Table(ht))
+    }
+
+    fn as_array(&self) -> Option<Table<'a>> {
+        let ht = self.zval()?.array()?;
+        is_list(ht).then_some(Table(ht))
+    }
+
+    fn as_string(&self) -> Option<Cow<'a, str>> {
+        match self {
+            PhpNode::Str(s) => Some(Cow::Borrowed(s)),
+            PhpNode::Zval(zv) => target(zv).zend_str().map(|s| Cow::Borrowed(utf8(s.as_bytes()))),
+        }
+    }
+
+    fn as_number(&self) -> Option<PhpNumber> {
+        let zv = self.zval()?;
+        if let Some(i) = zv.long() {
+            Some(PhpNumber::Int(i))
+        } else if zv.is_double() {
+            zv.double().map(PhpNumber::Float)
+        } else {
+            None
+        }
+    }
+
+    fn as_boolean(&self) -> Option<bool> {
+        self.zval()?.bool()
+    }
+
+    fn is_null(&self) -> bool {
+        self.zval().is_some_and(Zval::is_null)
+    }
+
+    fn json_type(&self) -> JsonType {
+        let Some(zv) = self.zval() else { return JsonType::String };
+        if zv.is_null() {
+            JsonType::Null
+        } else if zv.is_bool() {
+            JsonType::Boolean
+        } else if zv.is_long() || zv.is_double() {
+            JsonType::Number
+        } else if zv.is_string() {
+            JsonType::String
+        } else if let Some(ht) = zv.array() {
+            if is_list(ht) {
+                JsonType::Array
+            } else {
+                JsonType::Object
+            }
+        } else {
+            JsonType::Object
+        }
+    }
+
+    fn equals_value(&self, expected: &Value) -> bool {
+        // enum/const on strings is the hot case: compare in place, no allocation.
+        match (self.as_string(), expected) {
+            (Some(s), Value::String(e)) => s == e.as_str(),
+            (Some(_), _) => false,
+            (None, _) => cmp::equal(&self.to_value(), expected),
+        }
+    }
+
+    fn to_value(&self) -> Cow<'a, Value> {
+        match self {
+            PhpNode::Str(s) => Cow::Owned(Value::String((*s).to_owned())),
+            PhpNode::Zval(zv) => Cow::Owned(
+                convert::decode_value(zv, &Limits { max_depth: 128, max_bytes: usize::MAX })
+                    .map(|d| d.value)
+                    .unwrap_or(Value::Null),
+            ),
+        }
+    }
+
+    fn identity(&self) -> Option<NodeIdentity> {
+        Some(NodeIdentity::new(match self {
+            PhpNode::Str(s) => s.as_ptr() as usize,
+            PhpNode::Zval(zv) => {
+                let zv = target(zv);
+                table(zv).map_or(zv as *const Zval as usize, |ht| ht as *const ZendHashTable as usize)
+            }
+        }))
+    }
+}
+
+impl<'a> Object<'a, PhpJson> for Table<'a> {
+    type Node = PhpNode<'a>;
+    type MemberName = Cow<'a, str>;
+    type MembersIter = std::iter::Map<Entries<'a>, fn((Key<'a>, &'a Zval)) -> (Cow<'a, str>, PhpNode<'a>)>;
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn get(&self, key: &Box<str>) -> Option<PhpNode<'a>> {
+        // PHP stores "12" as the integer key 12.
+        match convert::integer_key(key) {
+            Some(i) => self.0.get_index(i),
+            None => self.0.get(&**key),
+        }
+        .map(PhpNode::Zval)
+    }
+
+    fn members(&self) -> Self::MembersIter {
+        fn member<'a>((key, zv): (Key<'a>, &'a Zval)) -> (Cow<'a, str>, PhpNode<'a>) {
+            let name = match key {
+                Key::Name(bytes) => Cow::Borrowed(utf8(bytes)),
+                Key::Index(i) => Cow::Owned(i.to_string()),
+            };
+            (name, PhpNode::Zval(zv))
+        }
+        entries(self.0).map(member)
+    }
+}
+
+impl<'a> Array<'a, PhpJson> for Table<'a> {
+    type Node = PhpNode<'a>;
+    type ElementsIter = std::iter::Map<Entries<'a>, fn((Key<'a>, &'a Zval)) -> PhpNode<'a>>;
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn elements(&self) -> Self::ElementsIter {
+        fn element<'a>((_, zv): (Key<'a>, &'a Zval)) -> PhpNode<'a> {
+            PhpNode::Zval(zv)
+        }
+        entries(self.0).map(element)
+    }
+}
+
+impl JsonNumber for PhpNumber {
+    fn as_u64(&self) -> Option<u64> {
+        match *self {
+            PhpNumber::Int(i) => u64::try_from(i).ok(),
+            PhpNumber::Float(_) => None,
+        }
+    }
+
+    fn as_i64(&self) -> Option<i64> {
+        match *self {
+            PhpNumber::Int(i) => Some(i),
+            PhpNumber::Float(_) => None,
+        }
+    }
+
+    fn as_f64(&self) -> Option<f64> {
+        Some(match *self {
+            PhpNumber::Int(i) => i as f64,
+            PhpNumber::Float(f) => f,
+        })
+    }
+
+    fn as_str(&self) -> Cow<'_, str> {
+        Cow::Owned(match *self {
+            PhpNumber::Int(i) => i.to_string(),
+            PhpNumber::Float(f) => f.to_string(),
+        })
+    }
+
+    fn to_number(&self) -> Cow<'_, Number> {
+        Cow::Owned(match *self {
+            PhpNumber::Int(i) => Number::from(i),
+            PhpNumber::Float(f) => Number::from_f64(f).unwrap_or_else(|| Number::from(0)),
+        })
+    }
+
+    fn is_written_as_integer(&self) -> bool {
+        matches!(self, PhpNumber::Int(_))
+    }
+}
+
+/// Most envelope text is ASCII: checking that word-wise first is cheaper than a UTF-8 decode.
+fn is_utf8(bytes: &[u8]) -> bool {
+    bytes.is_ascii() || std::str::from_utf8(bytes).is_ok()
+}
+
+/// Proves a PHP value fit for in-place validation: JSON data only, finite, within the limits.
+/// The error is the same one the converting path would give.
+fn check_tree(zv: &Zval, limits: &Limits) -> Result<(), ()> {
+    fn walk(zv: &Zval, depth: usize, limits: &Limits, bytes: &mut usize, path: &mut Vec<usize>) -> bool {
+        let zv = target(zv);
+        if zv.is_null() || zv.is_bool() || zv.is_long() {
+            return true;
+        }
+        if let Some(f) = zv.double() {
+            return f.is_finite();
+        }
+        if let Some(s) = zv.zend_str() {
+            *bytes = bytes.saturating_add(s.len());
+            return *bytes <= limits.max_bytes && is_utf8(s.as_bytes());
+        }
+        let Some(ht) = table(zv) else { return false };
+        let address = ht as *const ZendHashTable as usize;
+        if depth + 1 > limits.max_depth || path.contains(&address) {
+            return false;
+        }
+        path.push(address);
+        let ok = entries(ht).all(|(key, item)| {
+            if let Key::Name(name) = key {
+                *bytes = bytes.saturating_add(name.len());
+                if *bytes > limits.max_bytes || !is_utf8(name) {
+                    return false;
+                }
+            }
+            walk(item, depth + 1, limits, bytes, path)
+        });
+        path.pop();
+        ok
+    }
+    let mut path = Vec::new();
+    if walk(zv, 0, limits, &mut 0, &mut path) {
+        Ok(())
+    } else {
+        Err(())
+    }
+}
+
+/// The few members the non-schema contract rules read (schemaRef; with headers also the
+/// mirrored members), as a small JSON value: enough for those rules without converting the
+/// payload.
+pub fn rule_fields(zv: &Zval, with_headers: bool) -> Value {
+    let mut out = serde_json::Map::new();
+    let Some(ht) = table(target(zv)) else { return Value::Object(out) };
+    let members: &[&str] =
+        if with_headers { &["busVersion", "connectorKey", "kind", "runId", "priority"] } else { &["kind"] };
+    for &name in members {
+        if let Some(s) = ht.get(name).and_then(|v| target(v).str()) {
+            out.insert(name.into(), Value::String(s.to_owned()));
+        } else if ht.get(name).is_some() {
+            out.insert(name.into(), Value::Null);
+        }
+    }
+    if let Some(prov) = ht.get("provenance").and_then(|p| table(target(p))) {
+        let mut p = serde_json::Map::new();
+        for &name in if with_headers { &["schemaRef", "correlationId"][..] } else { &["schemaRef"][..] } {
+            if let Some(v) = prov.get(name) {
+                p.insert(name.into(), target(v).str().map_or(Value::Null, |s| Value::String(s.to_owned())));
+            }
+        }
+        out.insert("provenance".into(), Value::Object(p));
+    }
+    Value::Object(out)
+}
