@@ -3,6 +3,7 @@
 //! [`Violation`]s.
 #![forbid(unsafe_code)]
 
+pub mod document;
 pub mod headers;
 pub mod kind;
 pub mod strict;
@@ -54,6 +55,8 @@ pub struct Schema {
     /// A validator of this schema compiled for another JSON representation (a binding's own
     /// values), built on first use by [`Schema::for_representation`].
     representation: OnceLock<Box<dyn std::any::Any + Send + Sync>>,
+    /// The schema compiled for [`document::Document`], for validating JSON bytes fast.
+    documents: OnceLock<Option<jsonschema::Validator<document::DocJson>>>,
     id: String,
     source: String,
     definitions: HashSet<String>,
@@ -122,7 +125,7 @@ impl Schema {
             .unwrap_or_default();
         let date_times = strict::date_time_locations(&document);
         let kind_defined = Kind::ALL.map(|k| definitions.contains(k.definition()));
-        Ok(Schema { validator, document, representation: OnceLock::new(), id, source, definitions, kind_defined, date_times })
+        Ok(Schema { validator, document, representation: OnceLock::new(), documents: OnceLock::new(), id, source, definitions, kind_defined, date_times })
     }
 
     /// Draft 2020-12, formats asserted, no remote references: the same for every representation.
@@ -163,6 +166,24 @@ impl Schema {
     /// `provenance.schemaRef` for a kind: the `$id` plus `#/$defs/<definition>`.
     pub fn schema_ref(&self, kind: Kind) -> String {
         format!("{}#/$defs/{}", self.id, kind.definition())
+    }
+
+    /// `Some(true)` when JSON text is a valid envelope, decided on a borrowed tape without
+    /// building a `Value`; `None` when the caller must decide with [`Schema::violations`]
+    /// (invalid, not JSON, too deep, or strict mode, whose rules read the whole envelope).
+    pub fn valid_json_fast(&self, text: &str, check: &Check, max_depth: usize) -> Option<bool> {
+        if check.strict {
+            return None;
+        }
+        let validator = self
+            .documents
+            .get_or_init(|| Self::build::<document::DocJson>(&self.document, &self.source).ok())
+            .as_ref()?;
+        let doc = document::Document::parse(text, max_depth).ok()?;
+        let root = doc.root();
+        let valid = validator.is_valid(root)
+            && self.contract_violations(&rule_fields(root, check.headers.is_some()), check).is_empty();
+        valid.then_some(true)
     }
 
     /// Whether the envelope passes every rule of `check`.
@@ -267,6 +288,28 @@ impl Schema {
             Some(_) => {}
         }
     }
+}
+
+/// The members the schemaRef rule (and, with headers, the header rules) read, as a small value.
+fn rule_fields(root: document::DocNode<'_>, with_headers: bool) -> Value {
+    let mut out = serde_json::Map::new();
+    let members: &[&str] =
+        if with_headers { &["busVersion", "connectorKey", "kind", "runId", "priority"] } else { &["kind"] };
+    for &name in members {
+        if let Some(node) = root.member(name) {
+            out.insert(name.into(), node.text().map_or(Value::Null, |s| Value::String(s.to_owned())));
+        }
+    }
+    if let Some(provenance) = root.member("provenance") {
+        let mut p = serde_json::Map::new();
+        for &name in if with_headers { &["schemaRef", "correlationId"][..] } else { &["schemaRef"][..] } {
+            if let Some(node) = provenance.member(name) {
+                p.insert(name.into(), node.text().map_or(Value::Null, |s| Value::String(s.to_owned())));
+            }
+        }
+        out.insert("provenance".into(), Value::Object(p));
+    }
+    Value::Object(out)
 }
 
 fn io_reason(e: &std::io::Error) -> String {

@@ -464,3 +464,25 @@ fn huge_values_are_cut_in_messages() {
     let vs = violations(&v);
     assert!(vs.iter().all(|x| x.message.len() < 400), "{:?}", vs.iter().map(|x| x.message.len()).collect::<Vec<_>>());
 }
+
+#[test]
+fn fast_json_path_agrees_with_the_full_path() {
+    let valid = envelope().to_string();
+    let check = Check::default();
+    assert_eq!(schema().valid_json_fast(&valid, &check, 128), Some(true));
+    let h = headers_for(&envelope());
+    assert_eq!(schema().valid_json_fast(&valid, &Check { headers: Some(&h), strict: false }, 128), Some(true));
+    assert_eq!(schema().valid_json_fast(&valid, &Check { headers: Some(&Headers::new()), strict: false }, 128), None);
+    assert_eq!(schema().valid_json_fast(&valid, &Check { headers: None, strict: true }, 128), None, "strict reads everything");
+    let mut wrong_ref = envelope();
+    wrong_ref["provenance"]["schemaRef"] = json!(format!("{ID}#/$defs/payloadCyberMetric"));
+    let mut bad_date = envelope();
+    bad_date["emittedAt"] = json!("2026-02-30T10:00:00Z");
+    for invalid in [wrong_ref.to_string(), bad_date.to_string(), "{".to_string(), "[]".to_string()] {
+        assert_eq!(schema().valid_json_fast(&invalid, &check, 128), None, "{invalid}");
+    }
+    // A later duplicate member wins, as in serde_json: an evil second kind is seen.
+    let evil = valid.replacen("{", "{\"kind\":\"asset.discovery\",", 1).replacen("\"error\":null}", "\"error\":null,\"kind\":\"evil\"}", 1);
+    assert!(!violations(&serde_json::from_str(&evil).unwrap()).is_empty());
+    assert_eq!(schema().valid_json_fast(&evil, &check, 128), None);
+}

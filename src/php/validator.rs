@@ -87,7 +87,18 @@ impl Validator {
     /// invalid — so violations and input errors always come from one place).
     fn valid_in_place(&self, envelope: &Zval, check: &Check, limits: &Limits) -> Option<bool> {
         let zv = envelope.dereference();
-        if check.strict || !(zv.is_array() || zv.is_object()) {
+        if check.strict {
+            return None;
+        }
+        if let Some(s) = zv.zend_str() {
+            let bytes = s.as_bytes();
+            if bytes.len() > limits.max_bytes {
+                return None;
+            }
+            let text = std::str::from_utf8(bytes).ok()?;
+            return self.schema.valid_json_fast(text, check, limits.max_depth);
+        }
+        if !(zv.is_array() || zv.is_object()) {
             return None;
         }
         let php = self.schema.for_representation::<PhpJson>()?;
