@@ -4,8 +4,10 @@
 //! JSON value, valid envelope or not; a missing or mistyped field becomes null.
 #![forbid(unsafe_code)]
 
+use jsonschema::json::{Array, Json, JsonNumber, Node, Object, SerdeJson};
 use serde_json::{Map, Value};
 
+use crate::contract::document::{DocJson, Document};
 use crate::timestamp;
 
 /// How many payload and meta keys the log line lists.
@@ -23,9 +25,29 @@ const ERROR_MESSAGE_MAX_CHARS: usize = crate::envelope::ERROR_MESSAGE_MAX_CHARS;
 /// `received_at`: when the worker received the job; `None` takes the envelope's `receivedAt`,
 /// else now.
 pub fn summarize(envelope: &Value, received_at: Option<&str>) -> Value {
-    let text = |key: &str| string_at(envelope.get(key));
-    let provenance = envelope.get("provenance");
-    let error = envelope.get("error").filter(|e| !e.is_null());
+    summarize_node::<SerdeJson>(envelope, received_at)
+}
+
+/// `summarize` of an envelope given as JSON bytes, read from a borrowed tape: no value of the
+/// payload is copied.
+pub fn summarize_json(bytes: &[u8], received_at: Option<&str>) -> Result<Value, serde_json::Error> {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        if let Ok(doc) = Document::parse(text, 128) {
+            return Ok(summarize_node::<DocJson>(doc.root(), received_at));
+        }
+    }
+    // Not JSON (or not UTF-8): serde_json says why, with line and column.
+    let envelope: Value = serde_json::from_slice(bytes)?;
+    Ok(summarize(&envelope, received_at))
+}
+
+/// `summarize` over any JSON representation jsonschema can read (serde_json values, JSON
+/// tapes, a binding's own values): it reads only the members it reports.
+pub fn summarize_node<'a, F: Json>(envelope: F::Node<'a>, received_at: Option<&str>) -> Value {
+    let top = |key: &str| member::<F>(&envelope, key);
+    let text = |key: &str| string_at::<F>(top(key));
+    let provenance = top("provenance");
+    let error = top("error").filter(|e| !e.is_null());
 
     let mut summary = Map::new();
     let status = if error.is_some() { "errored" } else { "processed" };
@@ -36,16 +58,17 @@ pub fn summarize(envelope: &Value, received_at: Option<&str>) -> Value {
     summary.insert("run_id".into(), text("runId"));
     summary.insert("kind".into(), text("kind"));
     summary.insert("event".into(), text("event"));
-    let priority = envelope.get("priority").and_then(Value::as_str).unwrap_or("normal");
+    let priority = top("priority").and_then(|p| p.as_string()).map_or_else(|| "normal".to_string(), |p| p.into_owned());
     summary.insert("priority".into(), priority.into());
-    let received_at = match (received_at, envelope.get("receivedAt").and_then(Value::as_str)) {
-        (Some(given), _) | (None, Some(given)) => given.to_string(),
+    let received_at = match (received_at, top("receivedAt").and_then(|r| r.as_string())) {
+        (Some(given), _) => given.to_string(),
+        (None, Some(body)) => body.into_owned(),
         (None, None) => timestamp::now_utc_millis(),
     };
     summary.insert("received_at".into(), received_at.into());
     summary.insert("emitted_at".into(), text("emittedAt"));
-    let field = |key: &str| string_at(provenance.and_then(|p| p.get(key)));
-    let replay = provenance.and_then(|p| p.get("replay")).and_then(Value::as_bool).unwrap_or(false);
+    let field = |key: &str| string_at::<F>(provenance.as_ref().and_then(|p| member::<F>(p, key)));
+    let replay = provenance.as_ref().and_then(|p| member::<F>(p, "replay")).and_then(|r| r.as_boolean()).unwrap_or(false);
     summary.insert(
         "provenance".into(),
         object([
@@ -55,23 +78,21 @@ pub fn summarize(envelope: &Value, received_at: Option<&str>) -> Value {
             ("replay", replay.into()),
         ]),
     );
-    summary.insert("payload_keys".into(), first_keys(envelope.get("payload")));
-    summary.insert("meta_keys".into(), first_keys(envelope.get("meta")));
-    summary.insert("attachments".into(), attachments(envelope.get("attachments")));
-    summary.insert("error".into(), error.map_or(Value::Null, error_summary));
+    summary.insert("payload_keys".into(), first_keys::<F>(top("payload")));
+    summary.insert("meta_keys".into(), first_keys::<F>(top("meta")));
+    summary.insert("attachments".into(), attachments::<F>(top("attachments")));
+    summary.insert("error".into(), error.map_or(Value::Null, |e| error_summary::<F>(&e)));
     Value::Object(summary)
 }
 
-/// `summarize` of an envelope given as JSON bytes.
-pub fn summarize_json(bytes: &[u8], received_at: Option<&str>) -> Result<Value, serde_json::Error> {
-    let envelope: Value = serde_json::from_slice(bytes)?;
-    Ok(summarize(&envelope, received_at))
+fn member<'a, F: Json>(node: &F::Node<'a>, key: &str) -> Option<F::Node<'a>> {
+    node.as_object()?.get(&F::prepare_key(key))
 }
 
 /// A string field as it is; anything else (missing, null, a number, an object) as null, so a
 /// broken envelope can never put a structure into the log.
-fn string_at(value: Option<&Value>) -> Value {
-    value.and_then(Value::as_str).map_or(Value::Null, Value::from)
+fn string_at<'a, F: Json>(value: Option<F::Node<'a>>) -> Value {
+    value.and_then(|v| v.as_string()).map_or(Value::Null, |s| Value::String(s.into_owned()))
 }
 
 fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
@@ -79,41 +100,50 @@ fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
 }
 
 /// The first keys of an object, in order; `[]` for anything that is not an object.
-fn first_keys(value: Option<&Value>) -> Value {
-    let keys = value.and_then(Value::as_object).into_iter().flat_map(Map::keys);
-    Value::Array(keys.take(LISTED_KEYS).map(|k| Value::from(k.as_str())).collect())
+fn first_keys<'a, F: Json>(value: Option<F::Node<'a>>) -> Value {
+    let Some(object) = value.as_ref().and_then(|v| v.as_object()) else { return Value::Array(Vec::new()) };
+    let keys = object.members().take(LISTED_KEYS).map(|(k, _)| Value::from(k.as_ref()));
+    Value::Array(keys.collect())
 }
 
 /// `{count, types}`: how many attachments and their distinct `type` values, first seen first.
-fn attachments(value: Option<&Value>) -> Value {
-    let list = value.and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+fn attachments<'a, F: Json>(value: Option<F::Node<'a>>) -> Value {
+    let mut count = 0usize;
     let mut types: Vec<Value> = Vec::new();
-    for kind in list.iter().filter_map(|a| a.get("type")).filter(|t| t.is_string()) {
-        // Types come from a four-value enum, so a linear search stays cheap.
-        if !types.contains(kind) {
-            types.push(kind.clone());
+    if let Some(list) = value.as_ref().and_then(|v| v.as_array()) {
+        count = list.len();
+        for item in list.elements() {
+            if let Some(kind) = member::<F>(&item, "type").and_then(|t| t.as_string()) {
+                // Types come from a four-value enum, so a linear search stays cheap.
+                let kind = Value::String(kind.into_owned());
+                if !types.contains(&kind) {
+                    types.push(kind);
+                }
+            }
         }
     }
-    object([("count", list.len().into()), ("types", Value::Array(types))])
+    object([("count", count.into()), ("types", Value::Array(types))])
 }
 
 /// `{code, message, attempt, maxAttempts, retryAt when present}` of a set `error`.
-fn error_summary(error: &Value) -> Value {
+fn error_summary<'a, F: Json>(error: &F::Node<'a>) -> Value {
     let mut summary = Map::new();
-    summary.insert("code".into(), string_at(error.get("code")));
-    let message = error.get("message").and_then(Value::as_str).map_or(Value::Null, |m| {
+    summary.insert("code".into(), string_at::<F>(member::<F>(error, "code")));
+    let message = member::<F>(error, "message").and_then(|m| m.as_string()).map_or(Value::Null, |m| {
         match m.char_indices().nth(ERROR_MESSAGE_MAX_CHARS) {
             Some((cut, _)) => Value::from(&m[..cut]),
-            None => Value::from(m),
+            None => Value::from(m.as_ref()),
         }
     });
     summary.insert("message".into(), message);
     for key in ["attempt", "maxAttempts"] {
-        let count = error.get(key).filter(|n| n.is_number()).cloned().unwrap_or(Value::Null);
+        let count = member::<F>(error, key)
+            .and_then(|n| n.as_number())
+            .map_or(Value::Null, |n| Value::Number(n.to_number().into_owned()));
         summary.insert(key.into(), count);
     }
-    if let Some(retry_at) = error.get("retryAt").and_then(Value::as_str) {
-        summary.insert("retryAt".into(), retry_at.into());
+    if let Some(retry_at) = member::<F>(error, "retryAt").and_then(|r| r.as_string()) {
+        summary.insert("retryAt".into(), Value::String(retry_at.into_owned()));
     }
     Value::Object(summary)
 }

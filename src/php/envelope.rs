@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::convert::{self, object_table, Limits};
 use super::exceptions::BusError;
+use super::zval_json::{self, PhpJson};
 use crate::contract::{Kind, Schema};
 use crate::envelope::{self, EnvelopeError, EnvelopeOptions, ErrorAnnotation};
 use crate::{canonical, summary, timestamp, ulid};
@@ -296,7 +297,12 @@ impl Summary {
                 summary::summarize_json(s.as_bytes(), received.as_deref())
                     .map_err(|e| BusError::InvalidArgument(format!("invalid JSON at line {} column {}: {e}", e.line(), e.column())))?
             }
-            None => summary::summarize(&any_value(envelope, "Argument #1 ($envelope)")?, received.as_deref()),
+            // Read in place when the value is plain JSON data; otherwise the converting path
+            // says precisely what is wrong with it.
+            None => match zval_json::checked(envelope, &Limits::from_ini()) {
+                Some(root) => summary::summarize_node::<PhpJson>(root, received.as_deref()),
+                None => summary::summarize(&any_value(envelope, "Argument #1 ($envelope)")?, received.as_deref()),
+            },
         };
         Ok(as_table(&context))
     }
