@@ -114,6 +114,9 @@ namespace PhpGrc\Bus {
          * @param array $payload the kind's payload
          * @param array{source: string, externalId: string, ingestedAt?: string, sourceRegion?: string, sourceAccount?: string, correlationId?: string, replay?: bool} $provenance
          * @param array{priority?: string, meta?: array, attachments?: list<array>, emittedAt?: string, receivedAt?: string, id?: string} $options
+         * Empty objects (a `[]` given where the schema wants an object) come back as `\stdClass`, so
+         * `json_encode()` of the result is the envelope that was validated and checksummed.
+         *
          * @throws EnvelopeException when the inputs cannot make a valid envelope (the violations are in the message)
          */
         public function envelope(string $kind, string $event, array $payload, array $provenance, ?array $options = null): array {}

@@ -422,7 +422,8 @@ pub fn type_name(zv: &Zval) -> String {
     }
 }
 
-/// JSON data as a PHP value the way `json_decode($json, true)` builds it.
+/// JSON data as a PHP value the way `json_decode($json, true)` builds it, except that an empty
+/// object is a `stdClass` so that it encodes back as `{}`.
 pub fn to_zval(value: &Value) -> Zval {
     let mut zv = Zval::new();
     match value {
@@ -445,6 +446,16 @@ pub fn to_zval(value: &Value) -> Zval {
                 let _ = ht.push(to_zval(item));
             }
             zv.set_hashtable(ht);
+        }
+        // An empty object must stay `{}` through json_encode(): an empty PHP array would
+        // become `[]`, which the schema (and the payload checksum) would see differently.
+        Value::Object(map) if map.is_empty() => {
+            use ext_php_rs::convert::IntoZval;
+            if let Ok(object) = ext_php_rs::types::ZendObject::new_stdclass().into_zval(false) {
+                zv = object;
+            } else {
+                zv.set_hashtable(ZendHashTable::new());
+            }
         }
         Value::Object(map) => zv.set_hashtable(object_table(map)),
     }
