@@ -15,7 +15,7 @@ APT_PACKAGES := php8.2-cli php8.2-dev php8.2-redis php8.2-mbstring php8.2-xml ph
 	build-essential pkg-config
 
 .PHONY: all deps build install uninstall demo test test-rust test-phpt test-phpunit test-laravel \
-	bench bench-rust clean
+	test-full test-fuzz test-valgrind bench bench-rust clean
 
 all: build
 
@@ -56,6 +56,19 @@ test-phpunit:
 
 test-laravel:
 	@if [ -f laravel/phpunit.xml ]; then phpunit -c laravel/phpunit.xml; else echo "no Laravel suite yet"; fi
+
+## test-full: the fast suites, then fuzzing and the phpt suite under valgrind
+test-full: test
+	@$(MAKE) --no-print-directory test-fuzz test-valgrind
+
+## test-fuzz: each cargo-fuzz target for FUZZ_SECONDS (default 60)
+test-fuzz:
+	@scripts/fuzz
+
+## test-valgrind: every .phpt under valgrind memcheck (USE_ZEND_ALLOC=0); leaks fail
+test-valgrind: install
+	@scripts/ensure-packages valgrind
+	@VALGRIND=1 scripts/run-phpt php-tests/phpt
 
 clean:
 	$(CARGO) clean

@@ -102,8 +102,17 @@ fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
 /// The first keys of an object, in order; `[]` for anything that is not an object.
 fn first_keys<'a, F: Json>(value: Option<F::Node<'a>>) -> Value {
     let Some(object) = value.as_ref().and_then(|v| v.as_object()) else { return Value::Array(Vec::new()) };
-    let keys = object.members().take(LISTED_KEYS).map(|(k, _)| Value::from(k.as_ref()));
-    Value::Array(keys.collect())
+    // A name given twice counts once, at its first place (as serde_json keeps it).
+    let mut keys: Vec<Value> = Vec::with_capacity(LISTED_KEYS);
+    for (name, _) in object.members() {
+        if keys.len() == LISTED_KEYS {
+            break;
+        }
+        if !keys.iter().any(|k| k.as_str() == Some(name.as_ref())) {
+            keys.push(Value::from(name.as_ref()));
+        }
+    }
+    Value::Array(keys)
 }
 
 /// `{count, types}`: how many attachments and their distinct `type` values, first seen first.
@@ -406,6 +415,16 @@ mod tests {
         assert_eq!(from_bytes, summarize(&envelope, None));
         let large = summarize_json(with_keys(1000).to_string().as_bytes(), None).unwrap_or_default();
         assert_eq!(large["payload_keys"].as_array().map(Vec::len), Some(15));
+    }
+
+    #[test]
+    fn duplicate_member_names_are_listed_once() {
+        let bytes = br#"{"payload":{"a":1,"b":2,"a":3},"kind":"x","kind":"asset.discovery"}"#;
+        let from_bytes = summarize_json(bytes, Some("2026-01-01T00:00:00.000Z")).unwrap();
+        let value: Value = serde_json::from_slice(bytes).unwrap();
+        assert_eq!(from_bytes, summarize(&value, Some("2026-01-01T00:00:00.000Z")));
+        assert_eq!(from_bytes["payload_keys"], json!(["a", "b"]));
+        assert_eq!(from_bytes["kind"], json!("asset.discovery"));
     }
 
     #[test]

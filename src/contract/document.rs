@@ -307,7 +307,11 @@ impl<'a> Parser<'a> {
             } else if let Ok(u) = literal.parse::<u64>() {
                 Slot::UInt(u)
             } else {
-                Slot::Float(literal.parse().map_err(|_| self.error("invalid number"))?)
+                let f: f64 = literal.parse().map_err(|_| self.error("invalid number"))?;
+                if !f.is_finite() {
+                    return Err(self.error("number out of range"));
+                }
+                Slot::Float(f)
             }
         } else {
             let f: f64 = literal.parse().map_err(|_| self.error("invalid number"))?;
@@ -651,6 +655,8 @@ mod tests {
         for text in [
             "", "{", "[1,]", "{\"a\" 1}", "{\"a\":1,}", "01", "1.", "-", "tru", "\"\\x\"", "\"a\u{1}\"",
             "\"\\ud800\"", "[1] 2", "{\"a\":1}}", "1e400",
+            // Found by the summary fuzz target: an integer literal beyond f64's range.
+            &format!("1{}", "4".repeat(400)),
         ] {
             assert!(Document::parse(text, 128).is_err(), "{text:?} should not parse");
             // serde_json agrees that none of these is JSON (it maps 1e400 to an error too).
