@@ -57,6 +57,15 @@ test-phpunit:
 test-laravel:
 	@if [ -f laravel/phpunit.xml ]; then phpunit -c laravel/phpunit.xml; else echo "no Laravel suite yet"; fi
 
+## bench: phpgrc_bus beside its peers in one process and run (~3 min; BENCH_ARGS=--quick ~30 s);
+## prints medians, p99 and ratios, and writes build/bench.json
+bench: install
+	$(PHP) benches/php/bench.php --json build/bench.json $(BENCH_ARGS)
+
+## bench-rust: criterion benches of the Rust core (~4.5 min; BENCH_ARGS=--quick ~1 min)
+bench-rust:
+	$(CARGO) bench --bench core -- $(BENCH_ARGS)
+
 ## test-full: the fast suites, then fuzzing and the phpt suite under valgrind
 test-full: test
 	@$(MAKE) --no-print-directory test-fuzz test-valgrind
