@@ -182,17 +182,22 @@ impl<'a> Parser<'a> {
     fn string(&mut self) -> Result<Cow<'a, str>, ParseError> {
         self.pos += 1; // the opening quote
         let start = self.pos;
-        loop {
-            match self.bytes.get(self.pos) {
-                Some(b'"') => {
-                    let s = &self.text[start..self.pos];
-                    self.pos += 1;
-                    return Ok(Cow::Borrowed(s));
-                }
-                Some(b'\\') => break,
-                Some(&b) if b < 0x20 => return Err(self.error("control character in a string")),
-                Some(_) => self.pos += 1,
-                None => return Err(self.error("unterminated string")),
+        // One pass over the slice to the first byte that ends the plain run.
+        let run = self.bytes[self.pos..].iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+        match run.map(|n| (n, self.bytes[self.pos + n])) {
+            Some((n, b'"')) => {
+                let s = &self.text[start..start + n];
+                self.pos += n + 1;
+                return Ok(Cow::Borrowed(s));
+            }
+            Some((n, b'\\')) => self.pos += n,
+            Some((n, _)) => {
+                self.pos += n;
+                return Err(self.error("control character in a string"));
+            }
+            None => {
+                self.pos = self.bytes.len();
+                return Err(self.error("unterminated string"));
             }
         }
         // Escapes: build an owned string from here on.
@@ -242,12 +247,11 @@ impl<'a> Parser<'a> {
                 Some(_) => {
                     // Copy the run up to the next quote or backslash (whole UTF-8 sequences).
                     let run = self.pos;
-                    while let Some(&b) = self.bytes.get(self.pos) {
-                        if b == b'"' || b == b'\\' || b < 0x20 {
-                            break;
-                        }
-                        self.pos += 1;
-                    }
+                    let n = self.bytes[run..]
+                        .iter()
+                        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                        .unwrap_or(self.bytes.len() - run);
+                    self.pos += n;
                     out.push_str(&self.text[run..self.pos]);
                 }
                 None => return Err(self.error("unterminated string")),
@@ -385,6 +389,10 @@ impl<'d> DocNode<'d> {
     /// A member of an object node (the last one of that name, as serde_json keeps).
     pub fn member(&self, name: &str) -> Option<DocNode<'d>> {
         self.as_object()?.get(&Box::from(name))
+    }
+
+    pub fn is_null_node(&self) -> bool {
+        matches!(self.slot(), Some(Slot::Null))
     }
 
     pub fn text(&self) -> Option<&'d str> {

@@ -104,9 +104,9 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 /// Checks the headers against the body and appends a violation (keyword `header`) per mismatch.
-pub fn check(envelope: &Value, headers: &Headers, out: &mut Vec<Violation>) {
+pub fn check(body: &super::RuleFields, headers: &Headers, out: &mut Vec<Violation>) {
     for (name, member) in REQUIRED {
-        let body = envelope.get(member).and_then(Value::as_str);
+        let body = body.mirrored(member).and_then(super::Field::text);
         match header_text(headers, name, out) {
             Lookup::Missing => out.push(Violation::new(
                 format!("/{member}"),
@@ -120,17 +120,16 @@ pub fn check(envelope: &Value, headers: &Headers, out: &mut Vec<Violation>) {
 
     if let Lookup::Found(value) = header_text(headers, PRIORITY, out) {
         // An envelope without priority is `normal` (the schema's default).
-        let body = match envelope.get("priority") {
-            None => Some("normal"),
-            Some(v) => v.as_str(),
+        let priority = match body.priority {
+            super::Field::Missing => Some("normal"),
+            f => f.text(),
         };
-        compare(PRIORITY, "priority", &value, body, out);
+        compare(PRIORITY, "priority", &value, priority, out);
     }
 
     if let Lookup::Found(value) = header_text(headers, CORRELATION, out) {
-        let body = envelope.get("provenance").and_then(|p| p.get("correlationId"));
-        match body {
-            None | Some(Value::Null) => out.push(Violation::new(
+        match body.correlation_id {
+            super::Field::Missing | super::Field::Null => out.push(Violation::new(
                 "/provenance/correlationId",
                 "header",
                 format!(
@@ -138,7 +137,7 @@ pub fn check(envelope: &Value, headers: &Headers, out: &mut Vec<Violation>) {
                     quote(&value)
                 ),
             )),
-            Some(v) => compare(CORRELATION, "provenance.correlationId", &value, v.as_str(), out),
+            f => compare(CORRELATION, "provenance.correlationId", &value, f.text(), out),
         }
     }
 }

@@ -48,6 +48,81 @@ pub struct Check<'a> {
     pub strict: bool,
 }
 
+/// One envelope member as the schemaRef and header rules see it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Field<'a> {
+    #[default]
+    Missing,
+    Null,
+    Text(&'a str),
+    /// Present, but neither a string nor null.
+    Other,
+}
+
+impl<'a> Field<'a> {
+    pub fn text(self) -> Option<&'a str> {
+        match self {
+            Field::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// The members the schemaRef and header rules read, borrowed from whatever holds the envelope
+/// (a `Value`, a JSON tape, PHP values): those rules never need the rest of it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RuleFields<'a> {
+    pub bus_version: Field<'a>,
+    pub connector_key: Field<'a>,
+    pub kind: Field<'a>,
+    pub run_id: Field<'a>,
+    pub priority: Field<'a>,
+    pub schema_ref: Field<'a>,
+    pub correlation_id: Field<'a>,
+}
+
+impl<'a> RuleFields<'a> {
+    /// Reads the fields through `member(path)`, where `path` is `["kind"]` or
+    /// `["provenance", "schemaRef"]`.
+    pub fn read(member: impl Fn(&[&str]) -> Field<'a>) -> RuleFields<'a> {
+        RuleFields {
+            bus_version: member(&["busVersion"]),
+            connector_key: member(&["connectorKey"]),
+            kind: member(&["kind"]),
+            run_id: member(&["runId"]),
+            priority: member(&["priority"]),
+            schema_ref: member(&["provenance", "schemaRef"]),
+            correlation_id: member(&["provenance", "correlationId"]),
+        }
+    }
+
+    pub fn from_value(envelope: &'a Value) -> RuleFields<'a> {
+        RuleFields::read(|path| {
+            let mut node = Some(envelope);
+            for step in path {
+                node = node.and_then(|n| n.get(*step));
+            }
+            match node {
+                None => Field::Missing,
+                Some(Value::Null) => Field::Null,
+                Some(Value::String(s)) => Field::Text(s),
+                Some(_) => Field::Other,
+            }
+        })
+    }
+
+    /// The body member a required header mirrors.
+    fn mirrored(&self, member: &str) -> Option<Field<'a>> {
+        match member {
+            "busVersion" => Some(self.bus_version),
+            "connectorKey" => Some(self.connector_key),
+            "kind" => Some(self.kind),
+            "runId" => Some(self.run_id),
+            _ => None,
+        }
+    }
+}
+
 /// A compiled contract schema. Compile once, validate many times from any thread.
 pub struct Schema {
     validator: jsonschema::Validator,
@@ -181,8 +256,7 @@ impl Schema {
             .as_ref()?;
         let doc = document::Document::parse(text, max_depth).ok()?;
         let root = doc.root();
-        let valid = validator.is_valid(root)
-            && self.contract_violations(&rule_fields(root, check.headers.is_some()), check).is_empty();
+        let valid = validator.is_valid(root) && self.field_violations(&document_fields(root), check).is_empty();
         valid.then_some(true)
     }
 
@@ -243,42 +317,52 @@ impl Schema {
         }
     }
 
-    /// The rules beside the schema (schemaRef, headers, strict). The schemaRef and header rules
-    /// read only `kind`, `busVersion`, `connectorKey`, `runId`, `priority` and
-    /// `provenance.{schemaRef, correlationId}`, so outside strict mode a value holding just
-    /// those members gives the same answer as the whole envelope.
+    /// The rules beside the schema: schemaRef, headers and (strict) the rules that read the whole
+    /// envelope.
     pub fn contract_violations(&self, envelope: &Value, check: &Check) -> Vec<Violation> {
-        let mut out = Vec::new();
-        self.schema_ref_rule(envelope, &mut out);
-        if let Some(headers) = check.headers {
-            headers::check(envelope, headers, &mut out);
-        }
+        let mut out = self.field_violations(&RuleFields::from_value(envelope), check);
         if check.strict {
             strict::check(envelope, &self.date_times, &mut out);
         }
         out
     }
 
+    /// The schemaRef and header rules alone, on the few members they read. Outside strict mode
+    /// this is every rule beside the schema.
+    pub fn field_violations(&self, fields: &RuleFields, check: &Check) -> Vec<Violation> {
+        let mut out = Vec::new();
+        self.schema_ref_rule(fields, &mut out);
+        if let Some(headers) = check.headers {
+            headers::check(fields, headers, &mut out);
+        }
+        out
+    }
+
     /// Rule 1: the fragment of `provenance.schemaRef` is `/$defs/<definition>` for the kind, and
     /// the loaded schema has that definition.
-    fn schema_ref_rule(&self, envelope: &Value, out: &mut Vec<Violation>) {
-        let Some(kind) = envelope.get("kind").and_then(Value::as_str).and_then(Kind::parse) else { return };
-        let Some(schema_ref) = envelope.get("provenance").and_then(|p| p.get("schemaRef")).and_then(Value::as_str)
-        else {
-            return;
-        };
-        let wanted = format!("/$defs/{}", kind.definition());
+    fn schema_ref_rule(&self, fields: &RuleFields, out: &mut Vec<Violation>) {
+        let Some(kind) = fields.kind.text().and_then(Kind::parse) else { return };
+        let Some(schema_ref) = fields.schema_ref.text() else { return };
         const PATH: &str = "/provenance/schemaRef";
+        let names_definition = |fragment: &str| {
+            let check = |f: &str| f.strip_prefix("/$defs/") == Some(kind.definition());
+            // Only a percent-encoded fragment (`/%24defs/...`) pays for decoding.
+            check(fragment) || (fragment.contains('%') && check(&percent_decode(fragment)))
+        };
         match schema_ref.split_once('#') {
             None => out.push(Violation::new(
                 PATH,
                 "schemaRef",
-                format!("schemaRef {} has no fragment; kind {kind} needs #{wanted}", quote(schema_ref)),
+                format!("schemaRef {} has no fragment; kind {kind} needs #/$defs/{}", quote(schema_ref), kind.definition()),
             )),
-            Some((_, fragment)) if percent_decode(fragment) != wanted => out.push(Violation::new(
+            Some((_, fragment)) if !names_definition(fragment) => out.push(Violation::new(
                 PATH,
                 "schemaRef",
-                format!("schemaRef fragment {} does not match kind {kind}, which needs #{wanted}", quote(fragment)),
+                format!(
+                    "schemaRef fragment {} does not match kind {kind}, which needs #/$defs/{}",
+                    quote(fragment),
+                    kind.definition()
+                ),
             )),
             Some(_) if !self.kind_defined[kind.index()] => out.push(Violation::new(
                 PATH,
@@ -290,26 +374,19 @@ impl Schema {
     }
 }
 
-/// The members the schemaRef rule (and, with headers, the header rules) read, as a small value.
-fn rule_fields(root: document::DocNode<'_>, with_headers: bool) -> Value {
-    let mut out = serde_json::Map::new();
-    let members: &[&str] =
-        if with_headers { &["busVersion", "connectorKey", "kind", "runId", "priority"] } else { &["kind"] };
-    for &name in members {
-        if let Some(node) = root.member(name) {
-            out.insert(name.into(), node.text().map_or(Value::Null, |s| Value::String(s.to_owned())));
+/// The rule fields of a JSON tape, borrowed from it.
+fn document_fields<'d>(root: document::DocNode<'d>) -> RuleFields<'d> {
+    RuleFields::read(|path| {
+        let mut node = Some(root);
+        for step in path {
+            node = node.and_then(|n| n.member(step));
         }
-    }
-    if let Some(provenance) = root.member("provenance") {
-        let mut p = serde_json::Map::new();
-        for &name in if with_headers { &["schemaRef", "correlationId"][..] } else { &["schemaRef"][..] } {
-            if let Some(node) = provenance.member(name) {
-                p.insert(name.into(), node.text().map_or(Value::Null, |s| Value::String(s.to_owned())));
-            }
+        match node {
+            None => Field::Missing,
+            Some(n) if n.is_null_node() => Field::Null,
+            Some(n) => n.text().map_or(Field::Other, Field::Text),
         }
-        out.insert("provenance".into(), Value::Object(p));
-    }
-    Value::Object(out)
+    })
 }
 
 fn io_reason(e: &std::io::Error) -> String {

@@ -103,8 +103,7 @@ impl Validator {
         }
         let php = self.schema.for_representation::<PhpJson>()?;
         let root = zval_json::checked(zv, limits)?;
-        let valid = php.is_valid(root)
-            && self.schema.contract_violations(&zval_json::rule_fields(zv, check.headers.is_some()), check).is_empty();
+        let valid = php.is_valid(root) && self.schema.field_violations(&zval_json::rule_fields(root), check).is_empty();
         valid.then_some(true)
     }
 

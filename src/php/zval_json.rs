@@ -16,6 +16,8 @@ use jsonschema::json::{cmp, Array, Json, JsonNumber, Node, NodeIdentity, Object}
 use jsonschema::JsonType;
 use serde_json::{Number, Value};
 
+use crate::contract::{Field, RuleFields};
+
 use super::convert::{self, entries, Entries, Key, Limits};
 
 /// The representation marker.
@@ -326,29 +328,18 @@ fn check_tree(zv: &Zval, limits: &Limits) -> Result<(), ()> {
     }
 }
 
-/// The few members the non-schema contract rules read (schemaRef; with headers also the
-/// mirrored members), as a small JSON value: enough for those rules without converting the
-/// payload.
-pub fn rule_fields(zv: &Zval, with_headers: bool) -> Value {
-    let mut out = serde_json::Map::new();
-    let Some(ht) = table(target(zv)) else { return Value::Object(out) };
-    let members: &[&str] =
-        if with_headers { &["busVersion", "connectorKey", "kind", "runId", "priority"] } else { &["kind"] };
-    for &name in members {
-        if let Some(s) = ht.get(name).and_then(|v| target(v).str()) {
-            out.insert(name.into(), Value::String(s.to_owned()));
-        } else if ht.get(name).is_some() {
-            out.insert(name.into(), Value::Null);
+/// The members the schemaRef and header rules read, borrowed from a checked PHP value.
+pub fn rule_fields<'a>(root: PhpNode<'a>) -> RuleFields<'a> {
+    let PhpNode::Zval(zv) = root else { return RuleFields::default() };
+    RuleFields::read(|path| {
+        let mut node = Some(target(zv));
+        for step in path {
+            node = node.and_then(table).and_then(|ht| ht.get(*step)).map(target);
         }
-    }
-    if let Some(prov) = ht.get("provenance").and_then(|p| table(target(p))) {
-        let mut p = serde_json::Map::new();
-        for &name in if with_headers { &["schemaRef", "correlationId"][..] } else { &["schemaRef"][..] } {
-            if let Some(v) = prov.get(name) {
-                p.insert(name.into(), target(v).str().map_or(Value::Null, |s| Value::String(s.to_owned())));
-            }
+        match node {
+            None => Field::Missing,
+            Some(v) if v.is_null() => Field::Null,
+            Some(v) => v.zend_str().map_or(Field::Other, |s| Field::Text(utf8(s.as_bytes()))),
         }
-        out.insert("provenance".into(), Value::Object(p));
-    }
-    Value::Object(out)
+    })
 }

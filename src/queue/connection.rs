@@ -1,0 +1,1017 @@
+//! One Redis connection: settings (URL or Laravel's connection array), connect and handshake,
+//! timeouts, pipelining, EVALSHA with an EVAL fallback, reconnection and fork safety.
+//!
+//! Delivery rule: a command is sent at most once. Before sending, a connection the server has
+//! closed (restart, idle timeout) is noticed and replaced, with bounded retries; a failure after
+//! sending (timeout, reset) is returned as an error, because the command may have run.
+#![forbid(unsafe_code)]
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use super::error::{redact, ErrorKind, QueueError};
+use super::resp::{self, Decoder, ProtocolError, Reply};
+use super::scripts::Script;
+
+pub const DEFAULT_PORT: u16 = 6379;
+pub const DEFAULT_HOST: &str = "127.0.0.1";
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connection attempts before giving up, and the wait before the second one (doubled each time).
+const CONNECT_ATTEMPTS: u32 = 5;
+const FIRST_RETRY_DELAY: Duration = Duration::from_millis(50);
+const READ_CHUNK: usize = 64 * 1024;
+
+/// Where the server listens.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Address {
+    Tcp { host: String, port: u16 },
+    Unix(PathBuf),
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Address::Tcp { host, port } if host.contains(':') => write!(f, "[{host}]:{port}"),
+            Address::Tcp { host, port } => write!(f, "{host}:{port}"),
+            Address::Unix(path) => write!(f, "unix:{}", path.display()),
+        }
+    }
+}
+
+/// Everything needed to open a connection. `Debug` hides the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ConnectionConfig {
+    pub address: Address,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub database: u32,
+    /// Laravel's key prefix (`prefix` of the connection array); applied by the queue, not here.
+    pub prefix: String,
+    /// `None`: wait as long as the OS does (Laravel's `timeout => 0`).
+    pub connect_timeout: Option<Duration>,
+    /// `None`: no limit (Laravel's `read_timeout => 0`). Also bounds writes.
+    pub read_timeout: Option<Duration>,
+}
+
+impl fmt::Debug for ConnectionConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionConfig")
+            .field("address", &self.address)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("database", &self.database)
+            .field("prefix", &self.prefix)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("read_timeout", &self.read_timeout)
+            .finish()
+    }
+}
+
+/// A Laravel `config/database.php` redis connection, each value as the config gives it (env
+/// values are strings, so ports and databases are strings here too). `url` wins over the
+/// other keys, as in Laravel.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct LaravelConnection {
+    pub url: Option<String>,
+    pub scheme: Option<String>,
+    pub host: Option<String>,
+    pub port: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub database: Option<String>,
+    pub prefix: Option<String>,
+    pub timeout: Option<String>,
+    pub read_timeout: Option<String>,
+}
+
+impl fmt::Debug for LaravelConnection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LaravelConnection")
+            .field("url", &self.url.as_ref().map(|_| "…"))
+            .field("scheme", &self.scheme)
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("database", &self.database)
+            .field("prefix", &self.prefix)
+            .field("timeout", &self.timeout)
+            .field("read_timeout", &self.read_timeout)
+            .finish()
+    }
+}
+
+/// Settings found in one source; merged before defaults apply.
+#[derive(Default)]
+struct Parts {
+    address: Option<Address>,
+    username: Option<String>,
+    password: Option<String>,
+    database: Option<u32>,
+    prefix: Option<String>,
+    connect_timeout: Option<Option<Duration>>,
+    read_timeout: Option<Option<Duration>>,
+}
+
+impl Parts {
+    /// `self` over `base`: a value set here wins.
+    fn over(self, base: Parts) -> Parts {
+        Parts {
+            address: self.address.or(base.address),
+            username: self.username.or(base.username),
+            password: self.password.or(base.password),
+            database: self.database.or(base.database),
+            prefix: self.prefix.or(base.prefix),
+            connect_timeout: self.connect_timeout.or(base.connect_timeout),
+            read_timeout: self.read_timeout.or(base.read_timeout),
+        }
+    }
+
+    fn into_config(self) -> ConnectionConfig {
+        ConnectionConfig {
+            address: self
+                .address
+                .unwrap_or(Address::Tcp { host: DEFAULT_HOST.to_owned(), port: DEFAULT_PORT }),
+            username: self.username.filter(|u| !u.is_empty()),
+            password: self.password.filter(|p| !p.is_empty()),
+            database: self.database.unwrap_or(0),
+            prefix: self.prefix.unwrap_or_default(),
+            connect_timeout: self.connect_timeout.unwrap_or(Some(DEFAULT_CONNECT_TIMEOUT)),
+            read_timeout: self.read_timeout.unwrap_or(Some(DEFAULT_READ_TIMEOUT)),
+        }
+    }
+}
+
+impl ConnectionConfig {
+    pub fn tcp(host: impl Into<String>, port: u16) -> Self {
+        Parts { address: Some(Address::Tcp { host: host.into(), port }), ..Parts::default() }.into_config()
+    }
+
+    pub fn unix(path: impl Into<PathBuf>) -> Self {
+        Parts { address: Some(Address::Unix(path.into())), ..Parts::default() }.into_config()
+    }
+
+    /// `redis://[user:pass@]host[:port][/db][?timeout=&read_timeout=&db=&prefix=&username=&password=]`,
+    /// `unix:///path[?db=…]` or a bare `/path`. `rediss://` is refused until TLS is supported.
+    pub fn parse(connection: &str) -> Result<Self, QueueError> {
+        Ok(parse_url(connection)?.into_config())
+    }
+
+    /// A Laravel redis connection array (already converted to strings by the caller).
+    pub fn from_laravel(c: &LaravelConnection) -> Result<Self, QueueError> {
+        let mut fields = Parts::default();
+        match c.scheme.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("") | Some("tcp") | Some("redis") | Some("unix") => {}
+            Some("tls") | Some("rediss") => return Err(tls_unsupported()),
+            Some(_) => return Err(QueueError::config("unsupported redis connection scheme")),
+        }
+        if let Some(host) = c.host.as_deref().filter(|h| !h.is_empty()) {
+            fields.address = Some(laravel_host(host, c.port.as_deref(), c.scheme.as_deref())?);
+        } else if let Some(port) = c.port.as_deref().filter(|p| !p.is_empty()) {
+            fields.address = Some(Address::Tcp { host: DEFAULT_HOST.to_owned(), port: parse_port(port)? });
+        }
+        fields.username = c.username.clone();
+        fields.password = c.password.clone();
+        if let Some(db) = c.database.as_deref().filter(|d| !d.is_empty()) {
+            fields.database = Some(parse_database(db)?);
+        }
+        fields.prefix = c.prefix.clone();
+        if let Some(t) = c.timeout.as_deref() {
+            fields.connect_timeout = Some(parse_timeout(t, "timeout")?);
+        }
+        if let Some(t) = c.read_timeout.as_deref() {
+            fields.read_timeout = Some(parse_timeout(t, "read_timeout")?);
+        }
+        let parts = match c.url.as_deref().filter(|u| !u.is_empty()) {
+            Some(url) => parse_url(url)?.over(fields),
+            None => fields,
+        };
+        Ok(parts.into_config())
+    }
+
+    /// Identity of the server session: connections are shared per key. Holds the password in
+    /// memory only; never displayed.
+    fn pool_key(&self) -> String {
+        format!(
+            "{:?}\u{0}{}\u{0}{}\u{0}{}\u{0}{:?}\u{0}{:?}",
+            self.address,
+            self.username.as_deref().unwrap_or(""),
+            self.password.as_deref().unwrap_or(""),
+            self.database,
+            self.connect_timeout,
+            self.read_timeout
+        )
+    }
+}
+
+fn tls_unsupported() -> QueueError {
+    QueueError::new(ErrorKind::TlsUnsupported, "TLS connections (rediss://, tls) are not supported yet")
+}
+
+fn laravel_host(host: &str, port: Option<&str>, scheme: Option<&str>) -> Result<Address, QueueError> {
+    let lower = host.to_ascii_lowercase();
+    if lower.starts_with("tls://") || lower.starts_with("rediss://") || lower.starts_with("ssl://") {
+        return Err(tls_unsupported());
+    }
+    if let Some(path) = host.strip_prefix("unix://") {
+        return Ok(Address::Unix(PathBuf::from(path)));
+    }
+    if host.starts_with('/') || scheme.is_some_and(|s| s.eq_ignore_ascii_case("unix")) {
+        return Ok(Address::Unix(PathBuf::from(host)));
+    }
+    let host = host.strip_prefix("tcp://").unwrap_or(host);
+    let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    let port = match port.filter(|p| !p.is_empty()) {
+        Some(p) => parse_port(p)?,
+        None => DEFAULT_PORT,
+    };
+    Ok(Address::Tcp { host: host.to_owned(), port })
+}
+
+fn parse_url(url: &str) -> Result<Parts, QueueError> {
+    if url.starts_with('/') {
+        return Ok(Parts { address: Some(Address::Unix(PathBuf::from(url))), ..Parts::default() });
+    }
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| QueueError::config("a redis connection is redis://host:port/db, unix:///path or /path"))?;
+    let (rest, query) = match rest.split_once('?') {
+        Some((r, q)) => (r, Some(q)),
+        None => (rest, None),
+    };
+    let mut parts = Parts::default();
+    match scheme.to_ascii_lowercase().as_str() {
+        "redis" | "tcp" => {
+            let (authority, path) = match rest.find('/') {
+                Some(i) => (&rest[..i], &rest[i..]),
+                None => (rest, ""),
+            };
+            let hostport = match authority.rfind('@') {
+                Some(at) => {
+                    let userinfo = &authority[..at];
+                    match userinfo.split_once(':') {
+                        Some((user, pass)) => {
+                            parts.username = Some(percent_decode(user, "username")?);
+                            parts.password = Some(percent_decode(pass, "password")?);
+                        }
+                        None => parts.username = Some(percent_decode(userinfo, "username")?),
+                    }
+                    &authority[at + 1..]
+                }
+                None => authority,
+            };
+            parts.address = Some(parse_hostport(hostport)?);
+            let db = path.trim_start_matches('/');
+            if !db.is_empty() {
+                parts.database = Some(parse_database(db)?);
+            }
+        }
+        "unix" => {
+            let path = percent_decode(rest, "socket path")?;
+            if !path.starts_with('/') {
+                return Err(QueueError::config("a unix socket URL is unix:///absolute/path"));
+            }
+            parts.address = Some(Address::Unix(PathBuf::from(path)));
+        }
+        "rediss" | "tls" => return Err(tls_unsupported()),
+        _ => return Err(QueueError::config("unsupported redis URL scheme (use redis:// or unix://)")),
+    }
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match key {
+            "db" | "database" => parts.database = Some(parse_database(&percent_decode(value, key)?)?),
+            "timeout" => parts.connect_timeout = Some(parse_timeout(value, key)?),
+            "read_timeout" => parts.read_timeout = Some(parse_timeout(value, key)?),
+            "prefix" => parts.prefix = Some(percent_decode(value, key)?),
+            "username" => parts.username = Some(percent_decode(value, key)?),
+            "password" => parts.password = Some(percent_decode(value, "password")?),
+            _ => {
+                // The key is echoed only when it is a plain word, never a value.
+                let shown = if key.len() <= 32 && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                    key
+                } else {
+                    "…"
+                };
+                return Err(QueueError::config(format!("unknown redis URL parameter '{shown}'")));
+            }
+        }
+    }
+    Ok(parts)
+}
+
+fn parse_hostport(hostport: &str) -> Result<Address, QueueError> {
+    if hostport.is_empty() {
+        return Ok(Address::Tcp { host: DEFAULT_HOST.to_owned(), port: DEFAULT_PORT });
+    }
+    let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
+        let (host, after) =
+            v6.split_once(']').ok_or_else(|| QueueError::config("unclosed '[' in redis URL host"))?;
+        match after {
+            "" => (host, None),
+            p => (host, Some(p.strip_prefix(':').ok_or_else(|| QueueError::config("invalid redis URL host"))?)),
+        }
+    } else {
+        match hostport.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (hostport, None),
+        }
+    };
+    let host = if host.is_empty() { DEFAULT_HOST } else { host };
+    let port = match port {
+        Some(p) => parse_port(p)?,
+        None => DEFAULT_PORT,
+    };
+    Ok(Address::Tcp { host: host.to_owned(), port })
+}
+
+fn parse_port(port: &str) -> Result<u16, QueueError> {
+    port.trim()
+        .parse::<u16>()
+        .ok()
+        .filter(|p| *p != 0)
+        .ok_or_else(|| QueueError::config("redis port must be a number from 1 to 65535"))
+}
+
+fn parse_database(db: &str) -> Result<u32, QueueError> {
+    db.trim().parse::<u32>().map_err(|_| QueueError::config("redis database must be a non-negative integer"))
+}
+
+/// Seconds as Laravel writes them (`2`, `2.5`); `0` means no limit.
+pub(crate) fn parse_timeout(value: &str, name: &str) -> Result<Option<Duration>, QueueError> {
+    let secs: f64 = value
+        .trim()
+        .parse()
+        .map_err(|_| QueueError::config(format!("redis {name} must be a number of seconds")))?;
+    if !secs.is_finite() || !(0.0..=86_400.0).contains(&secs) {
+        return Err(QueueError::config(format!("redis {name} must be between 0 and 86400 seconds")));
+    }
+    let d = Duration::from_secs_f64(secs);
+    Ok(if d.is_zero() { None } else { Some(d) })
+}
+
+fn percent_decode(text: &str, what: &str) -> Result<String, QueueError> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| QueueError::config(format!("invalid percent-encoding in redis URL {what}")))?;
+            out.push(hex);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| QueueError::config(format!("redis URL {what} is not UTF-8")))
+}
+
+enum Stream {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+}
+
+impl Stream {
+    fn set_read_timeout(&self, t: Option<Duration>) -> io::Result<()> {
+        match self {
+            Stream::Tcp(s) => s.set_read_timeout(t),
+            Stream::Unix(s) => s.set_read_timeout(t),
+        }
+    }
+
+    fn set_write_timeout(&self, t: Option<Duration>) -> io::Result<()> {
+        match self {
+            Stream::Tcp(s) => s.set_write_timeout(t),
+            Stream::Unix(s) => s.set_write_timeout(t),
+        }
+    }
+
+    fn set_nonblocking(&self, on: bool) -> io::Result<()> {
+        match self {
+            Stream::Tcp(s) => s.set_nonblocking(on),
+            Stream::Unix(s) => s.set_nonblocking(on),
+        }
+    }
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.read(buf),
+            Stream::Unix(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.write(buf),
+            Stream::Unix(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Stream::Tcp(s) => s.flush(),
+            Stream::Unix(s) => s.flush(),
+        }
+    }
+}
+
+enum LinkError {
+    Io(io::Error),
+    Closed,
+    Protocol(ProtocolError),
+}
+
+/// An open socket with its read buffer and decoder state.
+struct Link {
+    stream: Stream,
+    rbuf: Vec<u8>,
+    rpos: usize,
+    decoder: Decoder,
+    read_timeout: Option<Duration>,
+}
+
+impl Link {
+    fn new(stream: Stream, read_timeout: Option<Duration>) -> io::Result<Link> {
+        stream.set_read_timeout(read_timeout)?;
+        stream.set_write_timeout(read_timeout)?;
+        Ok(Link { stream, rbuf: Vec::with_capacity(READ_CHUNK), rpos: 0, decoder: Decoder::new(), read_timeout })
+    }
+
+    fn set_read_timeout(&mut self, t: Option<Duration>) -> io::Result<()> {
+        let t = t.filter(|d| !d.is_zero());
+        if self.read_timeout != t {
+            self.stream.set_read_timeout(t)?;
+            self.read_timeout = t;
+        }
+        Ok(())
+    }
+
+    /// Whether the server still holds this connection: a non-blocking read finds nothing to
+    /// read. End of stream (the server closed it) or unexpected bytes both mean "replace it".
+    fn is_alive(&mut self) -> bool {
+        if self.rpos != self.rbuf.len() || self.stream.set_nonblocking(true).is_err() {
+            return false;
+        }
+        let mut probe = [0u8; 1];
+        let alive = loop {
+            match self.stream.read(&mut probe) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => break e.kind() == io::ErrorKind::WouldBlock,
+                Ok(_) => break false,
+            }
+        };
+        alive && self.stream.set_nonblocking(false).is_ok()
+    }
+
+    /// Writes `out` (holding `count` commands) and reads `count` replies.
+    fn exchange(&mut self, out: &[u8], count: usize) -> Result<Vec<Reply>, LinkError> {
+        self.stream.write_all(out).map_err(LinkError::Io)?;
+        let mut replies = Vec::with_capacity(count);
+        for _ in 0..count {
+            replies.push(self.read_reply()?);
+        }
+        Ok(replies)
+    }
+
+    fn read_reply(&mut self) -> Result<Reply, LinkError> {
+        loop {
+            if self.rpos < self.rbuf.len() {
+                let (used, reply) = self.decoder.decode(&self.rbuf[self.rpos..]).map_err(LinkError::Protocol)?;
+                self.rpos += used;
+                if let Some(reply) = reply {
+                    if self.rpos == self.rbuf.len() {
+                        self.rbuf.clear();
+                        self.rpos = 0;
+                    }
+                    return Ok(reply);
+                }
+            }
+            if self.rpos > 0 {
+                self.rbuf.drain(..self.rpos);
+                self.rpos = 0;
+            }
+            let old = self.rbuf.len();
+            self.rbuf.resize(old + READ_CHUNK, 0);
+            let read = self.stream.read(&mut self.rbuf[old..]);
+            match read {
+                Ok(0) => {
+                    self.rbuf.truncate(old);
+                    return Err(LinkError::Closed);
+                }
+                Ok(n) => self.rbuf.truncate(old + n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => self.rbuf.truncate(old),
+                Err(e) => {
+                    self.rbuf.truncate(old);
+                    return Err(LinkError::Io(e));
+                }
+            }
+        }
+    }
+}
+
+/// How long to wait for replies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    /// The configured read timeout.
+    Default,
+    /// The read timeout plus this much (a blocking command's own timeout).
+    Extra(Duration),
+    /// No limit (a blocking command that waits forever).
+    Forever,
+}
+
+/// A lazily opened Redis connection. Not shared between processes: after `fork()` the child
+/// opens its own and leaves the inherited socket to the parent.
+pub struct Connection {
+    config: ConnectionConfig,
+    link: Option<Link>,
+    /// The process that opened `link`.
+    pid: u32,
+    out: Vec<u8>,
+}
+
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connection")
+            .field("config", &self.config)
+            .field("connected", &self.link.is_some())
+            .finish()
+    }
+}
+
+impl Connection {
+    /// No I/O: the socket opens on first use.
+    pub fn new(config: ConnectionConfig) -> Connection {
+        Connection { config, link: None, pid: std::process::id(), out: Vec::new() }
+    }
+
+    pub fn config(&self) -> &ConnectionConfig {
+        &self.config
+    }
+
+    /// Whether a socket is open (it may still have been closed by the server since).
+    pub fn is_connected(&self) -> bool {
+        self.link.is_some() && self.pid == std::process::id()
+    }
+
+    /// Closes the socket (a fresh one opens on next use). An inherited socket is left open.
+    pub fn disconnect(&mut self) {
+        self.drop_link();
+    }
+
+    /// One command; an error reply becomes `ErrorKind::Server`.
+    pub fn command(&mut self, args: &[&[u8]]) -> Result<Reply, QueueError> {
+        self.command_waiting(args, Wait::Default)
+    }
+
+    /// One command with its own wait (for BLPOP and friends).
+    pub fn command_waiting(&mut self, args: &[&[u8]], wait: Wait) -> Result<Reply, QueueError> {
+        let mut out = std::mem::take(&mut self.out);
+        out.clear();
+        resp::encode(&mut out, args);
+        let result = self.round_trip(&out, 1, wait);
+        self.out = out;
+        let reply = result?.pop().ok_or_else(|| QueueError::protocol("missing reply"))?;
+        self.server_error(args.first().copied().unwrap_or(b""), reply)
+    }
+
+    /// Several commands in one round trip. Replies come back raw, error replies included, one
+    /// per command in order.
+    pub fn pipeline(&mut self, commands: &[Vec<&[u8]>]) -> Result<Vec<Reply>, QueueError> {
+        if commands.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut out = std::mem::take(&mut self.out);
+        out.clear();
+        for c in commands {
+            resp::encode(&mut out, c);
+        }
+        let result = self.round_trip(&out, commands.len(), Wait::Default);
+        self.out = out;
+        result
+    }
+
+    /// Runs a script by its SHA-1, sending its source only when the server does not know it
+    /// (`NOSCRIPT`: nothing ran, so resending is safe). An error reply becomes `ErrorKind::Server`.
+    pub fn eval(&mut self, script: &Script, keys: &[&[u8]], args: &[&[u8]]) -> Result<Reply, QueueError> {
+        let mut replies = self.eval_many(script, &[(keys.to_vec(), args.to_vec())])?;
+        replies.pop().ok_or_else(|| QueueError::protocol("missing script reply"))
+    }
+
+    /// Runs a script several times in one round trip (plus one more only for calls the
+    /// server answered with `NOSCRIPT`). Fails on the first error reply.
+    #[allow(clippy::type_complexity)]
+    pub fn eval_many(
+        &mut self,
+        script: &Script,
+        calls: &[(Vec<&[u8]>, Vec<&[u8]>)],
+    ) -> Result<Vec<Reply>, QueueError> {
+        let sha = script.sha1();
+        let build = |head: &'static [u8], body: &[u8], keys: &[&[u8]], args: &[&[u8]]| {
+            let numkeys = keys.len().to_string().into_bytes();
+            let mut cmd: Vec<Vec<u8>> = vec![head.to_vec(), body.to_vec(), numkeys];
+            cmd.extend(keys.iter().map(|k| k.to_vec()));
+            cmd.extend(args.iter().map(|a| a.to_vec()));
+            cmd
+        };
+        let owned: Vec<Vec<Vec<u8>>> =
+            calls.iter().map(|(k, a)| build(b"EVALSHA", sha.as_bytes(), k, a)).collect();
+        let commands: Vec<Vec<&[u8]>> = owned.iter().map(|c| c.iter().map(Vec::as_slice).collect()).collect();
+        let mut replies = self.pipeline(&commands)?;
+        let missing: Vec<usize> = replies
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| matches!(r, Reply::Error(e) if e.starts_with("NOSCRIPT")))
+            .map(|(i, _)| i)
+            .collect();
+        if !missing.is_empty() {
+            let owned: Vec<Vec<Vec<u8>>> = missing
+                .iter()
+                .map(|&i| build(b"EVAL", script.source.as_bytes(), &calls[i].0, &calls[i].1))
+                .collect();
+            let commands: Vec<Vec<&[u8]>> = owned.iter().map(|c| c.iter().map(Vec::as_slice).collect()).collect();
+            let again = self.pipeline(&commands)?;
+            for (i, reply) in missing.into_iter().zip(again) {
+                replies[i] = reply;
+            }
+        }
+        replies
+            .into_iter()
+            .map(|r| match r {
+                Reply::Error(e) => Err(QueueError::new(
+                    ErrorKind::Server,
+                    format!("Redis refused script {}: {}", script.name, redact(&e, self.config.password.as_deref())),
+                )),
+                r => Ok(r),
+            })
+            .collect()
+    }
+
+    fn server_error(&self, command: &[u8], reply: Reply) -> Result<Reply, QueueError> {
+        match reply {
+            Reply::Error(e) => Err(QueueError::new(
+                ErrorKind::Server,
+                format!(
+                    "Redis refused {}: {}",
+                    String::from_utf8_lossy(command).to_ascii_uppercase(),
+                    redact(&e, self.config.password.as_deref())
+                ),
+            )),
+            r => Ok(r),
+        }
+    }
+
+    fn round_trip(&mut self, out: &[u8], count: usize, wait: Wait) -> Result<Vec<Reply>, QueueError> {
+        self.ensure_link()?;
+        let base = self.config.read_timeout;
+        let timeout = match wait {
+            Wait::Default => base,
+            Wait::Extra(extra) => base.map(|b| b + extra),
+            Wait::Forever => None,
+        };
+        let Some(link) = self.link.as_mut() else {
+            return Err(QueueError::new(ErrorKind::Connect, "not connected"));
+        };
+        let result = link.set_read_timeout(timeout).map_err(LinkError::Io).and_then(|_| link.exchange(out, count));
+        match result {
+            Ok(replies) => Ok(replies),
+            Err(e) => {
+                // Replies to what was sent may still arrive: this socket can never be trusted
+                // again.
+                self.drop_link();
+                Err(self.link_error(e, timeout))
+            }
+        }
+    }
+
+    fn link_error(&self, e: LinkError, timeout: Option<Duration>) -> QueueError {
+        let at = &self.config.address;
+        match e {
+            LinkError::Io(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+                QueueError::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "Redis at {at} did not answer within {:.3} s (read_timeout); the command may have run",
+                        timeout.unwrap_or_default().as_secs_f64()
+                    ),
+                )
+            }
+            LinkError::Io(e) => QueueError::new(
+                ErrorKind::Io,
+                format!("connection to Redis at {at} failed: {e}; the command may have run"),
+            ),
+            LinkError::Closed => QueueError::new(
+                ErrorKind::Io,
+                format!("Redis at {at} closed the connection; the command may have run"),
+            ),
+            LinkError::Protocol(p) => QueueError::new(ErrorKind::Protocol, format!("{p} (from {at})")),
+        }
+    }
+
+    fn drop_link(&mut self) {
+        if let Some(link) = self.link.take() {
+            if self.pid == std::process::id() {
+                drop(link);
+            } else {
+                // Inherited across fork(): the parent still talks over this socket, and closing
+                // it here could send a FIN/RST the parent would see. Leave the descriptor alone.
+                std::mem::forget(link);
+            }
+        }
+    }
+
+    /// An open, live socket owned by this process, opening one with bounded retries.
+    fn ensure_link(&mut self) -> Result<(), QueueError> {
+        let pid = std::process::id();
+        if self.pid != pid {
+            self.drop_link();
+            self.pid = pid;
+        }
+        if let Some(link) = self.link.as_mut() {
+            if link.is_alive() {
+                return Ok(());
+            }
+            self.drop_link();
+        }
+        let mut delay = FIRST_RETRY_DELAY;
+        let mut attempt = 1;
+        loop {
+            match self.open() {
+                Ok(link) => {
+                    self.link = Some(link);
+                    return Ok(());
+                }
+                Err(Retry::Again(_)) if attempt < CONNECT_ATTEMPTS => {
+                    std::thread::sleep(delay);
+                    delay *= 2;
+                    attempt += 1;
+                }
+                Err(Retry::Again(reason)) => {
+                    return Err(QueueError::new(
+                        ErrorKind::Connect,
+                        format!(
+                            "cannot connect to Redis at {} after {attempt} attempts: {reason}",
+                            self.config.address
+                        ),
+                    ))
+                }
+                Err(Retry::Stop(e)) => return Err(e),
+            }
+        }
+    }
+
+    /// Connects and authenticates. `Retry::Again` for failures a restarting server causes.
+    fn open(&self) -> Result<Link, Retry> {
+        let at = &self.config.address;
+        let transient = |e: &io::Error| {
+            matches!(
+                e.kind(),
+                io::ErrorKind::ConnectionRefused
+                    | io::ErrorKind::ConnectionReset
+                    | io::ErrorKind::ConnectionAborted
+                    | io::ErrorKind::NotFound
+                    | io::ErrorKind::BrokenPipe
+                    | io::ErrorKind::UnexpectedEof
+            )
+        };
+        let fail = |e: io::Error| {
+            if transient(&e) {
+                Retry::Again(e.to_string())
+            } else if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) {
+                Retry::Stop(QueueError::new(ErrorKind::Timeout, format!("connecting to Redis at {at} timed out")))
+            } else {
+                Retry::Stop(QueueError::new(ErrorKind::Connect, format!("cannot connect to Redis at {at}: {e}")))
+            }
+        };
+        let stream = match at {
+            Address::Tcp { host, port } => Stream::Tcp(connect_tcp(host, *port, self.config.connect_timeout).map_err(fail)?),
+            Address::Unix(path) => Stream::Unix(UnixStream::connect(path).map_err(fail)?),
+        };
+        if let Stream::Tcp(s) = &stream {
+            // Small commands must not wait for Nagle's algorithm.
+            let _ = s.set_nodelay(true);
+        }
+        let mut link = Link::new(stream, self.config.read_timeout).map_err(fail)?;
+
+        let mut out = Vec::new();
+        let mut count = 0;
+        if let Some(password) = &self.config.password {
+            match &self.config.username {
+                Some(user) => resp::encode(&mut out, &[b"AUTH", user.as_bytes(), password.as_bytes()]),
+                None => resp::encode(&mut out, &[b"AUTH", password.as_bytes()]),
+            }
+            count += 1;
+        }
+        let db = self.config.database.to_string();
+        if self.config.database != 0 {
+            resp::encode(&mut out, &[b"SELECT", db.as_bytes()]);
+            count += 1;
+        }
+        if count == 0 {
+            return Ok(link);
+        }
+        let replies = link.exchange(&out, count).map_err(|e| match e {
+            LinkError::Io(e) => fail(e),
+            LinkError::Closed => Retry::Again("closed during handshake".to_owned()),
+            LinkError::Protocol(p) => Retry::Stop(QueueError::new(ErrorKind::Protocol, format!("{p} (from {at})"))),
+        })?;
+        let secret = self.config.password.as_deref();
+        for (i, reply) in replies.into_iter().enumerate() {
+            if let Reply::Error(e) = reply {
+                let auth = self.config.password.is_some() && i == 0;
+                let (kind, what) = if auth { (ErrorKind::Auth, "AUTH") } else { (ErrorKind::Server, "SELECT") };
+                return Err(Retry::Stop(QueueError::new(
+                    kind,
+                    format!("Redis at {at} refused {what}: {}", redact(&e, secret)),
+                )));
+            }
+        }
+        Ok(link)
+    }
+}
+
+enum Retry {
+    Again(String),
+    Stop(QueueError),
+}
+
+fn connect_tcp(host: &str, port: u16, timeout: Option<Duration>) -> io::Result<TcpStream> {
+    let mut last = io::Error::new(io::ErrorKind::NotFound, "host name did not resolve");
+    for addr in (host, port).to_socket_addrs()? {
+        let attempt = match timeout {
+            Some(t) => TcpStream::connect_timeout(&addr, t),
+            None => TcpStream::connect(addr),
+        };
+        match attempt {
+            Ok(s) => return Ok(s),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
+/// The process-wide connection for these settings: one per server session, reused by every
+/// queue (and, in PHP, across requests).
+pub fn shared(config: &ConnectionConfig) -> Arc<Mutex<Connection>> {
+    static POOL: OnceLock<Mutex<HashMap<String, Arc<Mutex<Connection>>>>> = OnceLock::new();
+    let pool = POOL.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut pool = pool.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    pool.entry(config.pool_key())
+        .or_insert_with(|| Arc::new(Mutex::new(Connection::new(config.clone()))))
+        .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_redis_url_gives_host_port_database_and_credentials() {
+        let c = ConnectionConfig::parse("redis://bus:s%40cret@redis.internal:6380/3").unwrap();
+        assert_eq!(c.address, Address::Tcp { host: "redis.internal".into(), port: 6380 });
+        assert_eq!(c.username.as_deref(), Some("bus"));
+        assert_eq!(c.password.as_deref(), Some("s@cret"));
+        assert_eq!(c.database, 3);
+        assert_eq!(c.connect_timeout, Some(DEFAULT_CONNECT_TIMEOUT));
+        assert_eq!(c.read_timeout, Some(DEFAULT_READ_TIMEOUT));
+    }
+
+    #[test]
+    fn a_password_only_url_has_no_username() {
+        let c = ConnectionConfig::parse("redis://:pw@localhost").unwrap();
+        assert_eq!(c.username, None);
+        assert_eq!(c.password.as_deref(), Some("pw"));
+        assert_eq!(c.address, Address::Tcp { host: "localhost".into(), port: 6379 });
+    }
+
+    #[test]
+    fn ipv6_hosts_and_query_parameters_parse() {
+        let c = ConnectionConfig::parse("redis://[::1]:7000?db=2&timeout=0.5&read_timeout=0&prefix=app_").unwrap();
+        assert_eq!(c.address, Address::Tcp { host: "::1".into(), port: 7000 });
+        assert_eq!(c.database, 2);
+        assert_eq!(c.connect_timeout, Some(Duration::from_millis(500)));
+        assert_eq!(c.read_timeout, None, "read_timeout=0 means no limit");
+        assert_eq!(c.prefix, "app_");
+        assert_eq!(c.address.to_string(), "[::1]:7000");
+    }
+
+    #[test]
+    fn unix_sockets_are_urls_or_bare_paths() {
+        let c = ConnectionConfig::parse("unix:///run/redis.sock?db=1").unwrap();
+        assert_eq!(c.address, Address::Unix("/run/redis.sock".into()));
+        assert_eq!(c.database, 1);
+        let c = ConnectionConfig::parse("/run/redis.sock").unwrap();
+        assert_eq!(c.address, Address::Unix("/run/redis.sock".into()));
+    }
+
+    #[test]
+    fn tls_is_refused_clearly() {
+        let e = ConnectionConfig::parse("rediss://:pw@host:6379").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::TlsUnsupported);
+        let laravel = LaravelConnection { scheme: Some("tls".into()), ..Default::default() };
+        assert_eq!(ConnectionConfig::from_laravel(&laravel).unwrap_err().kind(), ErrorKind::TlsUnsupported);
+    }
+
+    #[test]
+    fn invalid_urls_are_config_errors_that_never_show_the_password() {
+        for url in [
+            "redis://:hunter2@host:notaport",
+            "redis://:hunter2@host:6379/x",
+            "redis://:hunter2@host:6379?hunter2=1",
+            "redis://:hunter2@host:6379?x=hunter2",
+            "redis://:hunt%zzer2@host",
+            "http://:hunter2@host",
+            "hunter2",
+            "redis://:hunter2@host?timeout=-1",
+        ] {
+            let e = ConnectionConfig::parse(url).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Config, "{url}");
+            assert!(!e.to_string().contains("hunter"), "{url}: {e}");
+            assert!(!format!("{e:?}").contains("hunter"), "{url}");
+        }
+    }
+
+    #[test]
+    fn debug_output_hides_the_password() {
+        let c = ConnectionConfig::parse("redis://u:hunter2@h").unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"));
+        let l = LaravelConnection { password: Some("hunter2".into()), ..Default::default() };
+        assert!(!format!("{l:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn a_laravel_connection_array_maps_key_by_key() {
+        let l = LaravelConnection {
+            host: Some("10.0.0.5".into()),
+            port: Some("6381".into()),
+            username: Some("bus".into()),
+            password: Some("pw".into()),
+            database: Some("4".into()),
+            prefix: Some("laravel_database_".into()),
+            timeout: Some("1.5".into()),
+            read_timeout: Some("60".into()),
+            ..Default::default()
+        };
+        let c = ConnectionConfig::from_laravel(&l).unwrap();
+        assert_eq!(c.address, Address::Tcp { host: "10.0.0.5".into(), port: 6381 });
+        assert_eq!((c.username.as_deref(), c.password.as_deref()), (Some("bus"), Some("pw")));
+        assert_eq!(c.database, 4);
+        assert_eq!(c.prefix, "laravel_database_");
+        assert_eq!(c.connect_timeout, Some(Duration::from_millis(1500)));
+        assert_eq!(c.read_timeout, Some(Duration::from_secs(60)));
+    }
+
+    #[test]
+    fn a_laravel_url_wins_over_the_other_keys() {
+        let l = LaravelConnection {
+            url: Some("redis://url-host:7000/5".into()),
+            host: Some("array-host".into()),
+            database: Some("1".into()),
+            password: Some("from-array".into()),
+            ..Default::default()
+        };
+        let c = ConnectionConfig::from_laravel(&l).unwrap();
+        assert_eq!(c.address, Address::Tcp { host: "url-host".into(), port: 7000 });
+        assert_eq!(c.database, 5);
+        assert_eq!(c.password.as_deref(), Some("from-array"), "the URL has no password");
+    }
+
+    #[test]
+    fn a_laravel_host_may_be_a_socket_path_and_empty_values_mean_unset() {
+        let l = LaravelConnection {
+            host: Some("/var/run/redis.sock".into()),
+            port: Some("0".into()),
+            password: Some("".into()),
+            ..Default::default()
+        };
+        let c = ConnectionConfig::from_laravel(&l).unwrap();
+        assert_eq!(c.address, Address::Unix("/var/run/redis.sock".into()));
+        assert_eq!(c.password, None);
+    }
+
+    #[test]
+    fn an_unreachable_server_fails_after_bounded_retries() {
+        // Port 1 on loopback: nothing listens there.
+        let mut conn = Connection::new(ConnectionConfig::tcp("127.0.0.1", 1));
+        let started = std::time::Instant::now();
+        let e = conn.command(&[b"PING"]).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Connect);
+        assert!(e.to_string().contains("after 5 attempts"), "{e}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+}

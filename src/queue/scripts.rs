@@ -1,0 +1,241 @@
+//! The queue's multi-step Redis operations, each one Lua script that Redis runs atomically.
+//! Each script says which KEYS and ARGV it takes and what it guarantees. Keys and payloads are
+//! Laravel's RedisQueue's, so a stock `queue:work` and this client can take turns on a queue.
+//! Single-command operations (later = ZADD, ack = ZREM) need no script.
+#![forbid(unsafe_code)]
+
+use std::sync::OnceLock;
+
+/// A Lua script, known to the server by the SHA-1 of its source.
+pub struct Script {
+    pub name: &'static str,
+    pub source: &'static str,
+    sha: OnceLock<String>,
+}
+
+impl Script {
+    const fn new(name: &'static str, source: &'static str) -> Script {
+        Script { name, source, sha: OnceLock::new() }
+    }
+
+    /// Lowercase hex SHA-1 of the source, as EVALSHA wants it.
+    pub fn sha1(&self) -> &str {
+        self.sha.get_or_init(|| sha1_hex(self.source.as_bytes()))
+    }
+}
+
+/// Appends jobs to the ready list.
+///
+/// KEYS[1] ready list `queues:NAME`, KEYS[2] its `:notify` list; ARGV[1..n] job payloads.
+/// Guarantees: all n jobs, in order, and one notify token per job (what a worker blocked on
+/// `:notify` waits for), or nothing. Returns the ready list's length.
+pub static PUSH: Script = Script::new(
+    "push",
+    r#"-- push: append every ARGV payload to the ready list, with one wake-up token each.
+local length = 0
+for i = 1, #ARGV do
+  length = redis.call('RPUSH', KEYS[1], ARGV[i])
+  redis.call('RPUSH', KEYS[2], '1')
+end
+return length
+"#,
+);
+
+/// Makes due jobs ready, then reserves the next ready job.
+///
+/// KEYS[1] ready list, KEYS[2] `:reserved` zset, KEYS[3] `:notify` list, KEYS[4] `:delayed`
+/// zset, KEYS[5] dead-letter list. ARGV[1] now (unix seconds), ARGV[2] reserved-until score,
+/// ARGV[3] most jobs moved per source per call.
+///
+/// Guarantees, in one atomic step: delayed jobs due by now, then reservations expired by now,
+/// are appended to the ready list with a notify token each (oldest first); the first ready job
+/// is removed, its top-level `attempts` raised by one and that copy added to `:reserved`
+/// scored ARGV[2]. Returns `{popped, reserved}` or nil when nothing is ready.
+/// The reserved copy differs from the popped bytes only in `attempts` when the payload ends
+/// with `,"attempts":N}` (every payload we or Laravel's json_encode write); other payloads are
+/// re-encoded by cjson as Laravel does. A payload whose `attempts` cannot be raised (not JSON,
+/// no numeric `attempts`) is moved to the dead-letter list as it is, never lost.
+pub static POP: Script = Script::new(
+    "pop",
+    r#"-- pop: move due delayed and expired reserved jobs back, then reserve the next job.
+local function make_ready(source)
+  local due = redis.call('ZRANGEBYSCORE', source, '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+  local n = #due
+  if n == 0 then return end
+  -- The n lowest-scored members are exactly the ones just read.
+  redis.call('ZREMRANGEBYRANK', source, 0, n - 1)
+  for first = 1, n, 100 do
+    local last = math.min(first + 99, n)
+    redis.call('RPUSH', KEYS[1], unpack(due, first, last))
+    local tokens = {}
+    for _ = first, last do tokens[#tokens + 1] = '1' end
+    redis.call('RPUSH', KEYS[3], unpack(tokens))
+  end
+end
+
+-- The attempts-raised copy of a payload, or nil when it has no numeric attempts.
+local function raise_attempts(job)
+  local count = string.match(job, ',"attempts":(%d+)}$')
+  if count and #count < 10 then
+    -- Fast path: rewrite the trailing member in place; every other byte stays as pushed.
+    return string.sub(job, 1, #job - #count - 1) .. tostring(tonumber(count) + 1) .. '}'
+  end
+  local ok, decoded = pcall(cjson.decode, job)
+  if not ok or type(decoded) ~= 'table' or type(decoded['attempts']) ~= 'number' then
+    return nil
+  end
+  decoded['attempts'] = decoded['attempts'] + 1
+  local encoded_ok, encoded = pcall(cjson.encode, decoded)
+  if encoded_ok then return encoded end
+  return nil
+end
+
+make_ready(KEYS[4])
+make_ready(KEYS[2])
+
+for _ = 1, 100 do
+  local job = redis.call('LPOP', KEYS[1])
+  if not job then return nil end
+  redis.call('LPOP', KEYS[3])
+  local reserved = raise_attempts(job)
+  if reserved then
+    redis.call('ZADD', KEYS[2], ARGV[2], reserved)
+    return {job, reserved}
+  end
+  redis.call('RPUSH', KEYS[5], job)
+end
+return nil
+"#,
+);
+
+/// Puts a reserved job back as delayed.
+///
+/// KEYS[1] `:reserved` zset, KEYS[2] `:delayed` zset. ARGV[1] the reserved payload exactly as
+/// pop returned it, ARGV[2] the payload to delay (the same bytes, or with `error` annotated),
+/// ARGV[3] the unix second it becomes due.
+/// Guarantees: the job moves only if it is still reserved. Returns 1 when moved, 0 when its
+/// reservation had expired (it is back in the ready list), so it never exists twice.
+pub static RELEASE: Script = Script::new(
+    "release",
+    r#"-- release: swap a reserved job for its delayed copy, only while it is still reserved.
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+return 1
+"#,
+);
+
+/// Moves a reserved job to the dead-letter list.
+///
+/// KEYS[1] `:reserved` zset, KEYS[2] dead-letter list. ARGV[1] the reserved payload exactly,
+/// ARGV[2] the dead-letter entry (the payload with `error` kept or annotated, plus `queue`).
+/// Guarantees: as for release, the entry is added only if the job was still reserved; returns
+/// 1 or 0.
+pub static DEAD_LETTER: Script = Script::new(
+    "dead_letter",
+    r#"-- dead_letter: swap a reserved job for a dead-letter entry, only while it is still reserved.
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('RPUSH', KEYS[2], ARGV[2])
+return 1
+"#,
+);
+
+/// Moves one dead letter back to a ready list.
+///
+/// KEYS[1] dead-letter list, KEYS[2] ready list, KEYS[3] its `:notify` list. ARGV[1] the
+/// dead-letter entry exactly, ARGV[2] the payload to push (attempts reset).
+/// Guarantees: pushed only if this exact entry was still in the dead-letter list (two
+/// concurrent retries push once). Returns 1 or 0.
+pub static RETRY_DEAD_LETTER: Script = Script::new(
+    "retry_dead_letter",
+    r#"-- retry_dead_letter: take one exact entry off the dead-letter list and make it ready again.
+if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return 0 end
+redis.call('RPUSH', KEYS[2], ARGV[2])
+redis.call('RPUSH', KEYS[3], '1')
+return 1
+"#,
+);
+
+/// Counts a queue's jobs.
+///
+/// KEYS[1] ready list, KEYS[2] `:delayed`, KEYS[3] `:reserved`, KEYS[4] dead-letter list.
+/// Guarantees: one consistent snapshot. Returns `{ready, delayed, reserved, dead_letters}`.
+pub static SIZES: Script = Script::new(
+    "sizes",
+    r#"-- sizes: the four counts of one queue, read atomically.
+return {
+  redis.call('LLEN', KEYS[1]),
+  redis.call('ZCARD', KEYS[2]),
+  redis.call('ZCARD', KEYS[3]),
+  redis.call('LLEN', KEYS[4]),
+}
+"#,
+);
+
+/// SHA-1 (FIPS 180-4), only to name scripts for EVALSHA; not used for anything secret.
+fn sha1_hex(message: &[u8]) -> String {
+    let mut h: [u32; 5] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0];
+    let bit_len = (message.len() as u64).wrapping_mul(8);
+    let mut padded = message.to_vec();
+    padded.push(0x80);
+    while padded.len() % 64 != 56 {
+        padded.push(0);
+    }
+    padded.extend_from_slice(&bit_len.to_be_bytes());
+    for block in padded.chunks_exact(64) {
+        let mut w = [0u32; 80];
+        for (i, word) in block.chunks_exact(4).enumerate() {
+            w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
+        }
+        for i in 16..80 {
+            w[i] = (w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]).rotate_left(1);
+        }
+        let [mut a, mut b, mut c, mut d, mut e] = h;
+        for (i, wi) in w.iter().enumerate() {
+            let (f, k) = match i {
+                0..=19 => ((b & c) | (!b & d), 0x5A82_7999),
+                20..=39 => (b ^ c ^ d, 0x6ED9_EBA1),
+                40..=59 => ((b & c) | (b & d) | (c & d), 0x8F1B_BCDC),
+                _ => (b ^ c ^ d, 0xCA62_C1D6),
+            };
+            let t = a.rotate_left(5).wrapping_add(f).wrapping_add(e).wrapping_add(k).wrapping_add(*wi);
+            e = d;
+            d = c;
+            c = b.rotate_left(30);
+            b = a;
+            a = t;
+        }
+        for (acc, v) in h.iter_mut().zip([a, b, c, d, e]) {
+            *acc = acc.wrapping_add(v);
+        }
+    }
+    h.iter().map(|v| format!("{v:08x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha1_matches_the_standard_test_vectors() {
+        assert_eq!(sha1_hex(b""), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+        assert_eq!(sha1_hex(b"abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(
+            sha1_hex(b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "84983e441c3bd26ebaae4aa1f95129e5e54670f1"
+        );
+        assert_eq!(sha1_hex(&vec![b'a'; 1_000_000]), "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+    }
+
+    #[test]
+    fn every_script_documents_itself_and_has_a_distinct_digest() {
+        let all = [&PUSH, &POP, &RELEASE, &DEAD_LETTER, &RETRY_DEAD_LETTER, &SIZES];
+        let mut digests: Vec<&str> = all.iter().map(|s| s.sha1()).collect();
+        for s in all {
+            assert!(s.source.starts_with(&format!("-- {}:", s.name)), "{}", s.name);
+            assert_eq!(s.sha1().len(), 40);
+        }
+        digests.sort();
+        digests.dedup();
+        assert_eq!(digests.len(), all.len());
+    }
+}
