@@ -240,7 +240,7 @@ impl Walker {
         }
         if let Some(obj) = zv.object() {
             if !std::ptr::eq(obj.get_class_entry(), ce::stdclass()) {
-                let class = obj.get_class_name().unwrap_or_else(|_| "object".into());
+                let class = class_name(obj);
                 return Err(WalkError::invalid(format!(
                     "an object of class {class} is not JSON data (only arrays, scalars and stdClass are)"
                 )));
@@ -398,6 +398,15 @@ impl<'a> Iterator for Entries<'a> {
     }
 }
 
+/// A class name for messages: an anonymous class's name is cut at its NUL byte, as PHP prints it.
+fn class_name(obj: &ext_php_rs::types::ZendObject) -> String {
+    let name = obj.get_class_name().unwrap_or_else(|_| "object".into());
+    match name.split_once('\0') {
+        Some((shown, _)) => shown.to_string(),
+        None => name,
+    }
+}
+
 /// PHP's name for a value's type, as in its own TypeError messages.
 pub fn type_name(zv: &Zval) -> String {
     let zv = zv.dereference();
@@ -414,7 +423,7 @@ pub fn type_name(zv: &Zval) -> String {
     } else if zv.is_array() {
         "array".into()
     } else if let Some(obj) = zv.object() {
-        obj.get_class_name().unwrap_or_else(|_| "object".into())
+        class_name(obj)
     } else if zv.is_resource() {
         "resource".into()
     } else {

@@ -183,8 +183,25 @@ impl BusError {
     }
 }
 
+/// PHP cannot throw a message holding a NUL byte (anonymous class names carry one): show it.
+fn printable(message: String) -> String {
+    if message.contains('\0') {
+        message.replace('\0', "\\0")
+    } else {
+        message
+    }
+}
+
 impl From<BusError> for PhpException {
     fn from(e: BusError) -> Self {
+        let e = match e {
+            BusError::Validation { message, violations } => BusError::Validation { message: printable(message), violations },
+            BusError::Schema(m) => BusError::Schema(printable(m)),
+            BusError::Envelope(m) => BusError::Envelope(printable(m)),
+            BusError::Queue(m) => BusError::Queue(printable(m)),
+            BusError::InvalidArgument(m) => BusError::InvalidArgument(printable(m)),
+            BusError::Type(m) => BusError::Type(printable(m)),
+        };
         match e {
             BusError::Validation { message, violations } => validation_exception(message, &violations),
             BusError::Schema(m) => PhpException::new(m, 0, registered(&SCHEMA, SCHEMA_CLASS, runtime)),
