@@ -136,14 +136,17 @@ impl Parts {
 
     fn into_config(self) -> ConnectionConfig {
         ConnectionConfig {
-            address: self
-                .address
-                .unwrap_or(Address::Tcp { host: DEFAULT_HOST.to_owned(), port: DEFAULT_PORT }),
+            address: self.address.unwrap_or(Address::Tcp {
+                host: DEFAULT_HOST.to_owned(),
+                port: DEFAULT_PORT,
+            }),
             username: self.username.filter(|u| !u.is_empty()),
             password: self.password.filter(|p| !p.is_empty()),
             database: self.database.unwrap_or(0),
             prefix: self.prefix.unwrap_or_default(),
-            connect_timeout: self.connect_timeout.unwrap_or(Some(DEFAULT_CONNECT_TIMEOUT)),
+            connect_timeout: self
+                .connect_timeout
+                .unwrap_or(Some(DEFAULT_CONNECT_TIMEOUT)),
             read_timeout: self.read_timeout.unwrap_or(Some(DEFAULT_READ_TIMEOUT)),
         }
     }
@@ -151,11 +154,22 @@ impl Parts {
 
 impl ConnectionConfig {
     pub fn tcp(host: impl Into<String>, port: u16) -> Self {
-        Parts { address: Some(Address::Tcp { host: host.into(), port }), ..Parts::default() }.into_config()
+        Parts {
+            address: Some(Address::Tcp {
+                host: host.into(),
+                port,
+            }),
+            ..Parts::default()
+        }
+        .into_config()
     }
 
     pub fn unix(path: impl Into<PathBuf>) -> Self {
-        Parts { address: Some(Address::Unix(path.into())), ..Parts::default() }.into_config()
+        Parts {
+            address: Some(Address::Unix(path.into())),
+            ..Parts::default()
+        }
+        .into_config()
     }
 
     /// `redis://[user:pass@]host[:port][/db][?timeout=&read_timeout=&db=&prefix=&username=&password=]`,
@@ -175,7 +189,10 @@ impl ConnectionConfig {
         if let Some(host) = c.host.as_deref().filter(|h| !h.is_empty()) {
             fields.address = Some(laravel_host(host, c.port.as_deref(), c.scheme.as_deref())?);
         } else if let Some(port) = c.port.as_deref().filter(|p| !p.is_empty()) {
-            fields.address = Some(Address::Tcp { host: DEFAULT_HOST.to_owned(), port: parse_port(port)? });
+            fields.address = Some(Address::Tcp {
+                host: DEFAULT_HOST.to_owned(),
+                port: parse_port(port)?,
+            });
         }
         fields.username = c.username.clone();
         fields.password = c.password.clone();
@@ -212,12 +229,20 @@ impl ConnectionConfig {
 }
 
 fn tls_unsupported() -> QueueError {
-    QueueError::new(ErrorKind::TlsUnsupported, "TLS connections (rediss://, tls) are not supported yet")
+    QueueError::new(
+        ErrorKind::TlsUnsupported,
+        "TLS connections (rediss://, tls) are not supported yet",
+    )
 }
 
-fn laravel_host(host: &str, port: Option<&str>, scheme: Option<&str>) -> Result<Address, QueueError> {
+fn laravel_host(
+    host: &str,
+    port: Option<&str>,
+    scheme: Option<&str>,
+) -> Result<Address, QueueError> {
     let lower = host.to_ascii_lowercase();
-    if lower.starts_with("tls://") || lower.starts_with("rediss://") || lower.starts_with("ssl://") {
+    if lower.starts_with("tls://") || lower.starts_with("rediss://") || lower.starts_with("ssl://")
+    {
         return Err(tls_unsupported());
     }
     if let Some(path) = host.strip_prefix("unix://") {
@@ -227,21 +252,30 @@ fn laravel_host(host: &str, port: Option<&str>, scheme: Option<&str>) -> Result<
         return Ok(Address::Unix(PathBuf::from(host)));
     }
     let host = host.strip_prefix("tcp://").unwrap_or(host);
-    let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
     let port = match port.filter(|p| !p.is_empty()) {
         Some(p) => parse_port(p)?,
         None => DEFAULT_PORT,
     };
-    Ok(Address::Tcp { host: host.to_owned(), port })
+    Ok(Address::Tcp {
+        host: host.to_owned(),
+        port,
+    })
 }
 
 fn parse_url(url: &str) -> Result<Parts, QueueError> {
     if url.starts_with('/') {
-        return Ok(Parts { address: Some(Address::Unix(PathBuf::from(url))), ..Parts::default() });
+        return Ok(Parts {
+            address: Some(Address::Unix(PathBuf::from(url))),
+            ..Parts::default()
+        });
     }
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or_else(|| QueueError::config("a redis connection is redis://host:port/db, unix:///path or /path"))?;
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| {
+        QueueError::config("a redis connection is redis://host:port/db, unix:///path or /path")
+    })?;
     let (rest, query) = match rest.split_once('?') {
         Some((r, q)) => (r, Some(q)),
         None => (rest, None),
@@ -276,12 +310,18 @@ fn parse_url(url: &str) -> Result<Parts, QueueError> {
         "unix" => {
             let path = percent_decode(rest, "socket path")?;
             if !path.starts_with('/') {
-                return Err(QueueError::config("a unix socket URL is unix:///absolute/path"));
+                return Err(QueueError::config(
+                    "a unix socket URL is unix:///absolute/path",
+                ));
             }
             parts.address = Some(Address::Unix(PathBuf::from(path)));
         }
         "rediss" | "tls" => return Err(tls_unsupported()),
-        _ => return Err(QueueError::config("unsupported redis URL scheme (use redis:// or unix://)")),
+        _ => {
+            return Err(QueueError::config(
+                "unsupported redis URL scheme (use redis:// or unix://)",
+            ))
+        }
     }
     for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -292,14 +332,11 @@ fn parse_url(url: &str) -> Result<Parts, QueueError> {
             "prefix" => parts.prefix = Some(percent_decode(value, key)?),
             "username" => parts.username = Some(percent_decode(value, key)?),
             "password" => parts.password = Some(percent_decode(value, "password")?),
+            // Not echoed: a mistyped URL may carry a secret where a name was expected.
             _ => {
-                // The key is echoed only when it is a plain word, never a value.
-                let shown = if key.len() <= 32 && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-                    key
-                } else {
-                    "…"
-                };
-                return Err(QueueError::config(format!("unknown redis URL parameter '{shown}'")));
+                return Err(QueueError::config(
+                    "unknown redis URL parameter (known: db, database, timeout, read_timeout, prefix, username, password)",
+                ))
             }
         }
     }
@@ -308,14 +345,24 @@ fn parse_url(url: &str) -> Result<Parts, QueueError> {
 
 fn parse_hostport(hostport: &str) -> Result<Address, QueueError> {
     if hostport.is_empty() {
-        return Ok(Address::Tcp { host: DEFAULT_HOST.to_owned(), port: DEFAULT_PORT });
+        return Ok(Address::Tcp {
+            host: DEFAULT_HOST.to_owned(),
+            port: DEFAULT_PORT,
+        });
     }
     let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
-        let (host, after) =
-            v6.split_once(']').ok_or_else(|| QueueError::config("unclosed '[' in redis URL host"))?;
+        let (host, after) = v6
+            .split_once(']')
+            .ok_or_else(|| QueueError::config("unclosed '[' in redis URL host"))?;
         match after {
             "" => (host, None),
-            p => (host, Some(p.strip_prefix(':').ok_or_else(|| QueueError::config("invalid redis URL host"))?)),
+            p => (
+                host,
+                Some(
+                    p.strip_prefix(':')
+                        .ok_or_else(|| QueueError::config("invalid redis URL host"))?,
+                ),
+            ),
         }
     } else {
         match hostport.rsplit_once(':') {
@@ -328,7 +375,10 @@ fn parse_hostport(hostport: &str) -> Result<Address, QueueError> {
         Some(p) => parse_port(p)?,
         None => DEFAULT_PORT,
     };
-    Ok(Address::Tcp { host: host.to_owned(), port })
+    Ok(Address::Tcp {
+        host: host.to_owned(),
+        port,
+    })
 }
 
 fn parse_port(port: &str) -> Result<u16, QueueError> {
@@ -340,7 +390,9 @@ fn parse_port(port: &str) -> Result<u16, QueueError> {
 }
 
 fn parse_database(db: &str) -> Result<u32, QueueError> {
-    db.trim().parse::<u32>().map_err(|_| QueueError::config("redis database must be a non-negative integer"))
+    db.trim()
+        .parse::<u32>()
+        .map_err(|_| QueueError::config("redis database must be a non-negative integer"))
 }
 
 /// Seconds as Laravel writes them (`2`, `2.5`); `0` means no limit.
@@ -350,7 +402,9 @@ pub(crate) fn parse_timeout(value: &str, name: &str) -> Result<Option<Duration>,
         .parse()
         .map_err(|_| QueueError::config(format!("redis {name} must be a number of seconds")))?;
     if !secs.is_finite() || !(0.0..=86_400.0).contains(&secs) {
-        return Err(QueueError::config(format!("redis {name} must be between 0 and 86400 seconds")));
+        return Err(QueueError::config(format!(
+            "redis {name} must be between 0 and 86400 seconds"
+        )));
     }
     let d = Duration::from_secs_f64(secs);
     Ok(if d.is_zero() { None } else { Some(d) })
@@ -366,7 +420,9 @@ fn percent_decode(text: &str, what: &str) -> Result<String, QueueError> {
                 .get(i + 1..i + 3)
                 .and_then(|h| std::str::from_utf8(h).ok())
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| QueueError::config(format!("invalid percent-encoding in redis URL {what}")))?;
+                .ok_or_else(|| {
+                    QueueError::config(format!("invalid percent-encoding in redis URL {what}"))
+                })?;
             out.push(hex);
             i += 3;
         } else {
@@ -447,9 +503,17 @@ struct Link {
 
 impl Link {
     fn new(stream: Stream, read_timeout: Option<Duration>) -> io::Result<Link> {
+        // A zero duration means "no limit" here, as in Laravel (std refuses zero).
+        let read_timeout = read_timeout.filter(|d| !d.is_zero());
         stream.set_read_timeout(read_timeout)?;
         stream.set_write_timeout(read_timeout)?;
-        Ok(Link { stream, rbuf: Vec::with_capacity(READ_CHUNK), rpos: 0, decoder: Decoder::new(), read_timeout })
+        Ok(Link {
+            stream,
+            rbuf: Vec::with_capacity(READ_CHUNK),
+            rpos: 0,
+            decoder: Decoder::new(),
+            read_timeout,
+        })
     }
 
     fn set_read_timeout(&mut self, t: Option<Duration>) -> io::Result<()> {
@@ -491,7 +555,10 @@ impl Link {
     fn read_reply(&mut self) -> Result<Reply, LinkError> {
         loop {
             if self.rpos < self.rbuf.len() {
-                let (used, reply) = self.decoder.decode(&self.rbuf[self.rpos..]).map_err(LinkError::Protocol)?;
+                let (used, reply) = self
+                    .decoder
+                    .decode(&self.rbuf[self.rpos..])
+                    .map_err(LinkError::Protocol)?;
                 self.rpos += used;
                 if let Some(reply) = reply {
                     if self.rpos == self.rbuf.len() {
@@ -523,6 +590,9 @@ impl Link {
         }
     }
 }
+
+/// One script call's KEYS and ARGV.
+pub type ScriptCall<'a> = (Vec<&'a [u8]>, Vec<&'a [u8]>);
 
 /// How long to wait for replies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -557,7 +627,12 @@ impl fmt::Debug for Connection {
 impl Connection {
     /// No I/O: the socket opens on first use.
     pub fn new(config: ConnectionConfig) -> Connection {
-        Connection { config, link: None, pid: std::process::id(), out: Vec::new() }
+        Connection {
+            config,
+            link: None,
+            pid: std::process::id(),
+            out: Vec::new(),
+        }
     }
 
     pub fn config(&self) -> &ConnectionConfig {
@@ -586,7 +661,9 @@ impl Connection {
         resp::encode(&mut out, args);
         let result = self.round_trip(&out, 1, wait);
         self.out = out;
-        let reply = result?.pop().ok_or_else(|| QueueError::protocol("missing reply"))?;
+        let reply = result?
+            .pop()
+            .ok_or_else(|| QueueError::protocol("missing reply"))?;
         self.server_error(args.first().copied().unwrap_or(b""), reply)
     }
 
@@ -608,18 +685,24 @@ impl Connection {
 
     /// Runs a script by its SHA-1, sending its source only when the server does not know it
     /// (`NOSCRIPT`: nothing ran, so resending is safe). An error reply becomes `ErrorKind::Server`.
-    pub fn eval(&mut self, script: &Script, keys: &[&[u8]], args: &[&[u8]]) -> Result<Reply, QueueError> {
+    pub fn eval(
+        &mut self,
+        script: &Script,
+        keys: &[&[u8]],
+        args: &[&[u8]],
+    ) -> Result<Reply, QueueError> {
         let mut replies = self.eval_many(script, &[(keys.to_vec(), args.to_vec())])?;
-        replies.pop().ok_or_else(|| QueueError::protocol("missing script reply"))
+        replies
+            .pop()
+            .ok_or_else(|| QueueError::protocol("missing script reply"))
     }
 
     /// Runs a script several times in one round trip (plus one more only for calls the
     /// server answered with `NOSCRIPT`). Fails on the first error reply.
-    #[allow(clippy::type_complexity)]
     pub fn eval_many(
         &mut self,
         script: &Script,
-        calls: &[(Vec<&[u8]>, Vec<&[u8]>)],
+        calls: &[ScriptCall],
     ) -> Result<Vec<Reply>, QueueError> {
         let sha = script.sha1();
         let build = |head: &'static [u8], body: &[u8], keys: &[&[u8]], args: &[&[u8]]| {
@@ -629,9 +712,14 @@ impl Connection {
             cmd.extend(args.iter().map(|a| a.to_vec()));
             cmd
         };
-        let owned: Vec<Vec<Vec<u8>>> =
-            calls.iter().map(|(k, a)| build(b"EVALSHA", sha.as_bytes(), k, a)).collect();
-        let commands: Vec<Vec<&[u8]>> = owned.iter().map(|c| c.iter().map(Vec::as_slice).collect()).collect();
+        let owned: Vec<Vec<Vec<u8>>> = calls
+            .iter()
+            .map(|(k, a)| build(b"EVALSHA", sha.as_bytes(), k, a))
+            .collect();
+        let commands: Vec<Vec<&[u8]>> = owned
+            .iter()
+            .map(|c| c.iter().map(Vec::as_slice).collect())
+            .collect();
         let mut replies = self.pipeline(&commands)?;
         let missing: Vec<usize> = replies
             .iter()
@@ -644,7 +732,10 @@ impl Connection {
                 .iter()
                 .map(|&i| build(b"EVAL", script.source.as_bytes(), &calls[i].0, &calls[i].1))
                 .collect();
-            let commands: Vec<Vec<&[u8]>> = owned.iter().map(|c| c.iter().map(Vec::as_slice).collect()).collect();
+            let commands: Vec<Vec<&[u8]>> = owned
+                .iter()
+                .map(|c| c.iter().map(Vec::as_slice).collect())
+                .collect();
             let again = self.pipeline(&commands)?;
             for (i, reply) in missing.into_iter().zip(again) {
                 replies[i] = reply;
@@ -655,7 +746,11 @@ impl Connection {
             .map(|r| match r {
                 Reply::Error(e) => Err(QueueError::new(
                     ErrorKind::Server,
-                    format!("Redis refused script {}: {}", script.name, redact(&e, self.config.password.as_deref())),
+                    format!(
+                        "Redis refused script {}: {}",
+                        script.name,
+                        redact(&e, self.config.password.as_deref())
+                    ),
                 )),
                 r => Ok(r),
             })
@@ -676,7 +771,12 @@ impl Connection {
         }
     }
 
-    fn round_trip(&mut self, out: &[u8], count: usize, wait: Wait) -> Result<Vec<Reply>, QueueError> {
+    fn round_trip(
+        &mut self,
+        out: &[u8],
+        count: usize,
+        wait: Wait,
+    ) -> Result<Vec<Reply>, QueueError> {
         self.ensure_link()?;
         let base = self.config.read_timeout;
         let timeout = match wait {
@@ -687,7 +787,10 @@ impl Connection {
         let Some(link) = self.link.as_mut() else {
             return Err(QueueError::new(ErrorKind::Connect, "not connected"));
         };
-        let result = link.set_read_timeout(timeout).map_err(LinkError::Io).and_then(|_| link.exchange(out, count));
+        let result = link
+            .set_read_timeout(timeout)
+            .map_err(LinkError::Io)
+            .and_then(|_| link.exchange(out, count));
         match result {
             Ok(replies) => Ok(replies),
             Err(e) => {
@@ -792,14 +895,25 @@ impl Connection {
         let fail = |e: io::Error| {
             if transient(&e) {
                 Retry::Again(e.to_string())
-            } else if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) {
-                Retry::Stop(QueueError::new(ErrorKind::Timeout, format!("connecting to Redis at {at} timed out")))
+            } else if matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+            ) {
+                Retry::Stop(QueueError::new(
+                    ErrorKind::Timeout,
+                    format!("connecting to Redis at {at} timed out"),
+                ))
             } else {
-                Retry::Stop(QueueError::new(ErrorKind::Connect, format!("cannot connect to Redis at {at}: {e}")))
+                Retry::Stop(QueueError::new(
+                    ErrorKind::Connect,
+                    format!("cannot connect to Redis at {at}: {e}"),
+                ))
             }
         };
         let stream = match at {
-            Address::Tcp { host, port } => Stream::Tcp(connect_tcp(host, *port, self.config.connect_timeout).map_err(fail)?),
+            Address::Tcp { host, port } => {
+                Stream::Tcp(connect_tcp(host, *port, self.config.connect_timeout).map_err(fail)?)
+            }
             Address::Unix(path) => Stream::Unix(UnixStream::connect(path).map_err(fail)?),
         };
         if let Stream::Tcp(s) = &stream {
@@ -812,7 +926,9 @@ impl Connection {
         let mut count = 0;
         if let Some(password) = &self.config.password {
             match &self.config.username {
-                Some(user) => resp::encode(&mut out, &[b"AUTH", user.as_bytes(), password.as_bytes()]),
+                Some(user) => {
+                    resp::encode(&mut out, &[b"AUTH", user.as_bytes(), password.as_bytes()])
+                }
                 None => resp::encode(&mut out, &[b"AUTH", password.as_bytes()]),
             }
             count += 1;
@@ -828,13 +944,20 @@ impl Connection {
         let replies = link.exchange(&out, count).map_err(|e| match e {
             LinkError::Io(e) => fail(e),
             LinkError::Closed => Retry::Again("closed during handshake".to_owned()),
-            LinkError::Protocol(p) => Retry::Stop(QueueError::new(ErrorKind::Protocol, format!("{p} (from {at})"))),
+            LinkError::Protocol(p) => Retry::Stop(QueueError::new(
+                ErrorKind::Protocol,
+                format!("{p} (from {at})"),
+            )),
         })?;
         let secret = self.config.password.as_deref();
         for (i, reply) in replies.into_iter().enumerate() {
             if let Reply::Error(e) = reply {
                 let auth = self.config.password.is_some() && i == 0;
-                let (kind, what) = if auth { (ErrorKind::Auth, "AUTH") } else { (ErrorKind::Server, "SELECT") };
+                let (kind, what) = if auth {
+                    (ErrorKind::Auth, "AUTH")
+                } else {
+                    (ErrorKind::Server, "SELECT")
+                };
                 return Err(Retry::Stop(QueueError::new(
                     kind,
                     format!("Redis at {at} refused {what}: {}", redact(&e, secret)),
@@ -883,7 +1006,13 @@ mod tests {
     #[test]
     fn a_redis_url_gives_host_port_database_and_credentials() {
         let c = ConnectionConfig::parse("redis://bus:s%40cret@redis.internal:6380/3").unwrap();
-        assert_eq!(c.address, Address::Tcp { host: "redis.internal".into(), port: 6380 });
+        assert_eq!(
+            c.address,
+            Address::Tcp {
+                host: "redis.internal".into(),
+                port: 6380
+            }
+        );
         assert_eq!(c.username.as_deref(), Some("bus"));
         assert_eq!(c.password.as_deref(), Some("s@cret"));
         assert_eq!(c.database, 3);
@@ -896,13 +1025,28 @@ mod tests {
         let c = ConnectionConfig::parse("redis://:pw@localhost").unwrap();
         assert_eq!(c.username, None);
         assert_eq!(c.password.as_deref(), Some("pw"));
-        assert_eq!(c.address, Address::Tcp { host: "localhost".into(), port: 6379 });
+        assert_eq!(
+            c.address,
+            Address::Tcp {
+                host: "localhost".into(),
+                port: 6379
+            }
+        );
     }
 
     #[test]
     fn ipv6_hosts_and_query_parameters_parse() {
-        let c = ConnectionConfig::parse("redis://[::1]:7000?db=2&timeout=0.5&read_timeout=0&prefix=app_").unwrap();
-        assert_eq!(c.address, Address::Tcp { host: "::1".into(), port: 7000 });
+        let c = ConnectionConfig::parse(
+            "redis://[::1]:7000?db=2&timeout=0.5&read_timeout=0&prefix=app_",
+        )
+        .unwrap();
+        assert_eq!(
+            c.address,
+            Address::Tcp {
+                host: "::1".into(),
+                port: 7000
+            }
+        );
         assert_eq!(c.database, 2);
         assert_eq!(c.connect_timeout, Some(Duration::from_millis(500)));
         assert_eq!(c.read_timeout, None, "read_timeout=0 means no limit");
@@ -923,8 +1067,14 @@ mod tests {
     fn tls_is_refused_clearly() {
         let e = ConnectionConfig::parse("rediss://:pw@host:6379").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::TlsUnsupported);
-        let laravel = LaravelConnection { scheme: Some("tls".into()), ..Default::default() };
-        assert_eq!(ConnectionConfig::from_laravel(&laravel).unwrap_err().kind(), ErrorKind::TlsUnsupported);
+        let laravel = LaravelConnection {
+            scheme: Some("tls".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            ConnectionConfig::from_laravel(&laravel).unwrap_err().kind(),
+            ErrorKind::TlsUnsupported
+        );
     }
 
     #[test]
@@ -950,7 +1100,10 @@ mod tests {
     fn debug_output_hides_the_password() {
         let c = ConnectionConfig::parse("redis://u:hunter2@h").unwrap();
         assert!(!format!("{c:?}").contains("hunter2"));
-        let l = LaravelConnection { password: Some("hunter2".into()), ..Default::default() };
+        let l = LaravelConnection {
+            password: Some("hunter2".into()),
+            ..Default::default()
+        };
         assert!(!format!("{l:?}").contains("hunter2"));
     }
 
@@ -968,8 +1121,17 @@ mod tests {
             ..Default::default()
         };
         let c = ConnectionConfig::from_laravel(&l).unwrap();
-        assert_eq!(c.address, Address::Tcp { host: "10.0.0.5".into(), port: 6381 });
-        assert_eq!((c.username.as_deref(), c.password.as_deref()), (Some("bus"), Some("pw")));
+        assert_eq!(
+            c.address,
+            Address::Tcp {
+                host: "10.0.0.5".into(),
+                port: 6381
+            }
+        );
+        assert_eq!(
+            (c.username.as_deref(), c.password.as_deref()),
+            (Some("bus"), Some("pw"))
+        );
         assert_eq!(c.database, 4);
         assert_eq!(c.prefix, "laravel_database_");
         assert_eq!(c.connect_timeout, Some(Duration::from_millis(1500)));
@@ -986,9 +1148,19 @@ mod tests {
             ..Default::default()
         };
         let c = ConnectionConfig::from_laravel(&l).unwrap();
-        assert_eq!(c.address, Address::Tcp { host: "url-host".into(), port: 7000 });
+        assert_eq!(
+            c.address,
+            Address::Tcp {
+                host: "url-host".into(),
+                port: 7000
+            }
+        );
         assert_eq!(c.database, 5);
-        assert_eq!(c.password.as_deref(), Some("from-array"), "the URL has no password");
+        assert_eq!(
+            c.password.as_deref(),
+            Some("from-array"),
+            "the URL has no password"
+        );
     }
 
     #[test]

@@ -36,7 +36,10 @@ pub struct QueueError {
 
 impl QueueError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        QueueError { kind, message: message.into() }
+        QueueError {
+            kind,
+            message: message.into(),
+        }
     }
 
     pub fn config(message: impl Into<String>) -> Self {

@@ -64,15 +64,24 @@ mod tests {
         let k = QueueKeys::new("laravel_database_", "integration-bus");
         assert_eq!(k.ready, "laravel_database_queues:integration-bus");
         assert_eq!(k.notify, "laravel_database_queues:integration-bus:notify");
-        assert_eq!(k.reserved, "laravel_database_queues:integration-bus:reserved");
+        assert_eq!(
+            k.reserved,
+            "laravel_database_queues:integration-bus:reserved"
+        );
         assert_eq!(k.delayed, "laravel_database_queues:integration-bus:delayed");
         assert_eq!(QueueKeys::new("", "q").ready, "queues:q");
     }
 
     #[test]
     fn the_dead_letter_list_is_the_dlq_name_behind_the_prefix() {
-        assert_eq!(dead_letter_key("", "integration-bus:dlq"), "integration-bus:dlq");
-        assert_eq!(dead_letter_key("p_", "integration-bus:dlq"), "p_integration-bus:dlq");
+        assert_eq!(
+            dead_letter_key("", "integration-bus:dlq"),
+            "integration-bus:dlq"
+        );
+        assert_eq!(
+            dead_letter_key("p_", "integration-bus:dlq"),
+            "p_integration-bus:dlq"
+        );
     }
 
     #[test]
@@ -83,7 +92,11 @@ mod tests {
         assert_eq!(a, replay_key("", "aws-config", "i-123", "asset.discovery"));
         assert_ne!(a, replay_key("", "aws-config", "i-124", "asset.discovery"));
         assert_ne!(a, replay_key("", "aws-config", "i-123", "asset.lifecycle"));
-        assert_ne!(a, replay_key("", "aws-confi", "gi-123", "asset.discovery"), "no separator ambiguity");
+        assert_ne!(
+            a,
+            replay_key("", "aws-confi", "gi-123", "asset.discovery"),
+            "no separator ambiguity"
+        );
         assert!(replay_key("p_", "c", "e", "k").starts_with("p_integration-bus:replay:"));
     }
 }

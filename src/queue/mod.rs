@@ -1,2 +1,927 @@
-//! (being written)
+//! A Redis queue client that speaks Laravel's RedisQueue wire format, with batch push,
+//! retries with exponential backoff, a dead-letter list and replay dedupe. Pure Rust: the PHP
+//! binding converts values and maps errors, nothing more.
+//!
+//! Layers: `resp` (protocol), `connection` (socket, timeouts, reconnect, fork), `keys`,
+//! `payload` + `raw_json` (job JSON, envelope bytes kept exact), `scripts` (every multi-step
+//! operation as one atomic Lua script), and here the operations.
 #![forbid(unsafe_code)]
+
+pub mod connection;
+pub mod error;
+pub mod keys;
+pub mod options;
+pub mod payload;
+pub mod raw_json;
+pub mod resp;
+pub mod scripts;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde_json::Value;
+
+pub use connection::{Address, Connection, ConnectionConfig, LaravelConnection};
+pub use error::{ErrorKind, QueueError};
+pub use options::Options;
+pub use payload::ErrorAnnotation;
+
+use connection::{ScriptCall, Wait};
+use keys::QueueKeys;
+use payload::{JobPayload, JobTemplate};
+use resp::Reply;
+
+/// The error code of a job dead-lettered because its headers do not match its body.
+pub const VALIDATION_FAILED: &str = "VALIDATION_FAILED";
+/// Most jobs one pop moves back from `:delayed` and from `:reserved` (the rest move next time),
+/// so one pop never blocks Redis for long.
+const MIGRATE_LIMIT: u32 = 1000;
+/// Most jobs one `pop` call dead-letters or skips before answering "nothing for now".
+const POP_SKIP_LIMIT: usize = 1000;
+/// Jobs per push script call in a batch (all calls still go in one round trip).
+const BATCH_CHUNK: usize = 500;
+/// Dead letters read per round trip when looking one up by id.
+const DLQ_SCAN_CHUNK: i64 = 100;
+
+/// A payload as the ready list held it, and as `:reserved` holds it now.
+type PoppedPair = (Vec<u8>, Vec<u8>);
+
+/// One job to enqueue: the envelope's JSON text and its `x-phpgrc-*` headers.
+#[derive(Debug, Clone, Copy)]
+pub struct NewJob<'a> {
+    pub envelope_json: &'a [u8],
+    pub headers: &'a [(String, String)],
+}
+
+/// A job reserved by `pop`. Keeps the exact bytes `:reserved` holds, which ack, release and
+/// dead-letter remove.
+#[derive(Debug, Clone)]
+pub struct Reserved {
+    queue: String,
+    /// The payload as it was in the ready list (what Laravel's RedisJob decodes).
+    popped: Vec<u8>,
+    /// The payload as it is in `:reserved` (attempts raised).
+    reserved: Vec<u8>,
+    decoded: JobPayload,
+}
+
+impl Reserved {
+    /// The job id (Laravel's `id` and `uuid`).
+    pub fn id(&self) -> &str {
+        &self.decoded.id
+    }
+
+    /// The queue name it was popped from, without prefix.
+    pub fn queue(&self) -> &str {
+        &self.queue
+    }
+
+    /// Attempts including this one (Laravel's `RedisJob::attempts()`).
+    pub fn attempts(&self) -> u64 {
+        self.decoded.attempts.saturating_add(1)
+    }
+
+    /// The envelope JSON, byte for byte as it was pushed.
+    pub fn envelope_json(&self) -> &[u8] {
+        &self.popped[self.decoded.data.clone()]
+    }
+
+    /// The envelope, parsed.
+    pub fn envelope(&self) -> Result<Value, QueueError> {
+        serde_json::from_slice(self.envelope_json())
+            .map_err(|e| QueueError::payload(format!("the job's envelope is not JSON: {e}")))
+    }
+
+    /// The `headers` object's JSON text, when the payload has one.
+    pub fn headers_json(&self) -> Option<&[u8]> {
+        self.decoded.headers.clone().map(|r| &self.popped[r])
+    }
+
+    /// The `headers` object, when the payload has one.
+    pub fn headers(&self) -> Option<Value> {
+        self.headers_json()
+            .and_then(|h| serde_json::from_slice(h).ok())
+    }
+
+    /// The reserved payload exactly as Redis returned it.
+    pub fn raw_payload(&self) -> &[u8] {
+        &self.reserved
+    }
+
+    /// The payload as it was in the ready list before this attempt.
+    pub fn popped_payload(&self) -> &[u8] {
+        &self.popped
+    }
+}
+
+/// Why the caller's check refused a popped job: it goes to the dead-letter list with this code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub code: String,
+    pub message: String,
+}
+
+impl Rejection {
+    /// A header/body mismatch (`VALIDATION_FAILED`).
+    pub fn validation_failed(message: impl Into<String>) -> Rejection {
+        Rejection {
+            code: VALIDATION_FAILED.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// What release, fail and dead-letter did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Back in `:delayed`, due after this many seconds.
+    Released {
+        delay: u64,
+    },
+    DeadLettered,
+    /// The job was no longer reserved (its reservation expired, so it is back in the ready
+    /// list or with another worker): nothing was changed, so it never exists twice.
+    NotReserved,
+}
+
+impl Outcome {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Outcome::Released { .. } => "released",
+            Outcome::DeadLettered => "dead-lettered",
+            Outcome::NotReserved => "not-reserved",
+        }
+    }
+}
+
+/// Counts of one queue, read atomically.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sizes {
+    pub ready: u64,
+    pub delayed: u64,
+    pub reserved: u64,
+    pub dead_letters: u64,
+}
+
+impl Sizes {
+    /// What Laravel's `size()` counts: ready + delayed + reserved.
+    pub fn total(&self) -> u64 {
+        self.ready + self.delayed + self.reserved
+    }
+}
+
+/// What this `Queue` has done since it was made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub pushed: u64,
+    pub popped: u64,
+    pub acked: u64,
+    pub released: u64,
+    pub dead_lettered: u64,
+    pub replays_skipped: u64,
+}
+
+/// One entry of the dead-letter list. `id` and `queue` are absent when the entry is not a
+/// readable job payload (it is kept as it was found).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadLetter {
+    pub raw: Vec<u8>,
+    pub id: Option<String>,
+    pub queue: Option<String>,
+}
+
+/// The replay identity of an envelope (CONTRACT.md rule 5): `(connectorKey, externalId,
+/// kind)` and the payload checksum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayKey {
+    pub connector_key: String,
+    pub external_id: String,
+    pub kind: String,
+    /// `provenance.checksum`, else the SHA-256 of the payload's canonical JSON.
+    pub checksum: String,
+}
+
+impl ReplayKey {
+    /// `None` when the envelope lacks one of the identity members.
+    pub fn of(envelope: &Value) -> Option<ReplayKey> {
+        let text = |v: &Value| v.as_str().map(str::to_owned);
+        let provenance = envelope.get("provenance")?;
+        Some(ReplayKey {
+            connector_key: text(envelope.get("connectorKey")?)?,
+            external_id: text(provenance.get("externalId")?)?,
+            kind: text(envelope.get("kind")?)?,
+            checksum: match provenance.get("checksum").and_then(Value::as_str) {
+                Some(c) => c.to_owned(),
+                None => crate::canonical::checksum(envelope.get("payload")?),
+            },
+        })
+    }
+
+    /// Whether the envelope says it is a replay (`provenance.replay: true`).
+    pub fn is_replay(envelope: &Value) -> bool {
+        envelope
+            .pointer("/provenance/replay")
+            .and_then(Value::as_bool)
+            == Some(true)
+    }
+
+    /// As `of`, from the envelope's JSON text without building its tree (only `payload` is
+    /// parsed, and only when `provenance.checksum` is absent). Also says whether it is a replay.
+    pub fn of_json(envelope_json: &[u8]) -> (Option<ReplayKey>, bool) {
+        use raw_json::{decode_string, member_value, object_members};
+        let Ok(members) = object_members(envelope_json) else {
+            return (None, false);
+        };
+        let Some(provenance) = member_value(&members, envelope_json, "provenance") else {
+            return (None, false);
+        };
+        let Ok(prov) = object_members(provenance) else {
+            return (None, false);
+        };
+        let replay = member_value(&prov, provenance, "replay") == Some(b"true");
+        let text = |ms: &[raw_json::Member], src: &[u8], key: &str| {
+            member_value(ms, src, key).and_then(decode_string)
+        };
+        let key = (|| {
+            let checksum = match text(&prov, provenance, "checksum") {
+                Some(c) => c,
+                None => {
+                    let payload = member_value(&members, envelope_json, "payload")?;
+                    crate::canonical::checksum(&serde_json::from_slice(payload).ok()?)
+                }
+            };
+            Some(ReplayKey {
+                connector_key: text(&members, envelope_json, "connectorKey")?,
+                external_id: text(&prov, provenance, "externalId")?,
+                kind: text(&members, envelope_json, "kind")?,
+                checksum,
+            })
+        })();
+        (key, replay)
+    }
+}
+
+/// The queue client. Connections are shared per server session (see `connection::shared`);
+/// a `Queue` adds options and counters.
+pub struct Queue {
+    conn: Arc<Mutex<Connection>>,
+    options: Options,
+    prefix: String,
+    template: JobTemplate,
+    stats: Stats,
+}
+
+fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    // A panic elsewhere while holding the lock leaves a connection that is still consistent
+    // (every failure path drops the socket), so keep using it.
+    conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn now_seconds() -> u64 {
+    u64::try_from(payload::unix_millis() / 1000).unwrap_or(0)
+}
+
+fn unexpected(what: &str, reply: &Reply) -> QueueError {
+    let shape = match reply {
+        Reply::Status(_) => "a status",
+        Reply::Error(_) => "an error",
+        Reply::Integer(_) => "an integer",
+        Reply::Bulk(_) => "a string",
+        Reply::Nil => "nil",
+        Reply::Array(_) => "an array",
+    };
+    QueueError::protocol(format!("unexpected reply to {what}: {shape}"))
+}
+
+impl Queue {
+    /// A queue on the process-wide connection for `config`. No I/O until the first operation.
+    pub fn new(config: &ConnectionConfig, options: Options) -> Result<Queue, QueueError> {
+        // The prefix comes from this config: a pooled connection may have been made by a
+        // config that differs only in prefix.
+        Queue::build(connection::shared(config), options, &config.prefix)
+    }
+
+    /// A queue on a given connection (prefix: the option, else the connection's).
+    pub fn with_connection(
+        conn: Arc<Mutex<Connection>>,
+        options: Options,
+    ) -> Result<Queue, QueueError> {
+        let prefix = lock(&conn).config().prefix.clone();
+        Queue::build(conn, options, &prefix)
+    }
+
+    fn build(
+        conn: Arc<Mutex<Connection>>,
+        options: Options,
+        connection_prefix: &str,
+    ) -> Result<Queue, QueueError> {
+        options.validate()?;
+        let prefix = options
+            .prefix
+            .clone()
+            .unwrap_or_else(|| connection_prefix.to_owned());
+        let template = options.job_template();
+        Ok(Queue {
+            conn,
+            options,
+            prefix,
+            template,
+            stats: Stats::default(),
+        })
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// The key prefix in use.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// The shared connection (for callers that need to disconnect or inspect it).
+    pub fn connection(&self) -> &Arc<Mutex<Connection>> {
+        &self.conn
+    }
+
+    fn queue_name<'a>(&'a self, queue: Option<&'a str>) -> &'a str {
+        queue
+            .filter(|q| !q.is_empty())
+            .unwrap_or(&self.options.queue)
+    }
+
+    fn keys(&self, queue: &str) -> QueueKeys {
+        QueueKeys::new(&self.prefix, queue)
+    }
+
+    fn dlq_key(&self) -> String {
+        keys::dead_letter_key(&self.prefix, &self.options.dlq)
+    }
+
+    /// Enqueues one job; returns its id.
+    pub fn push(
+        &mut self,
+        queue: Option<&str>,
+        envelope_json: &[u8],
+        headers: &[(String, String)],
+    ) -> Result<String, QueueError> {
+        let mut ids = self.push_batch(
+            queue,
+            &[NewJob {
+                envelope_json,
+                headers,
+            }],
+        )?;
+        ids.pop()
+            .ok_or_else(|| QueueError::protocol("push returned no id"))
+    }
+
+    /// Enqueues jobs in one round trip (one push script call per 500 jobs, pipelined); returns
+    /// their ids in input order. Every envelope is checked before anything is sent. Each script
+    /// call is atomic; if the connection fails mid-batch, earlier calls may have run.
+    pub fn push_batch(
+        &mut self,
+        queue: Option<&str>,
+        jobs: &[NewJob],
+    ) -> Result<Vec<String>, QueueError> {
+        if jobs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut ids = Vec::with_capacity(jobs.len());
+        let mut payloads = Vec::with_capacity(jobs.len());
+        for (index, job) in jobs.iter().enumerate() {
+            let id = payload::new_job_id()?;
+            let bytes = payload::encode(&self.template, &id, job.envelope_json, job.headers)
+                .map_err(|e| QueueError::payload(format!("job {index}: {e}")))?;
+            ids.push(id);
+            payloads.push(bytes);
+        }
+        let keys = self.keys(self.queue_name(queue));
+        let key_args: Vec<&[u8]> = vec![keys.ready.as_bytes(), keys.notify.as_bytes()];
+        let calls: Vec<ScriptCall> = payloads
+            .chunks(BATCH_CHUNK)
+            .map(|chunk| (key_args.clone(), chunk.iter().map(Vec::as_slice).collect()))
+            .collect();
+        lock(&self.conn).eval_many(&scripts::PUSH, &calls)?;
+        self.stats.pushed += jobs.len() as u64;
+        Ok(ids)
+    }
+
+    /// Enqueues one job to become ready after `delay_seconds` (ZADD to `:delayed`, as
+    /// Laravel's `later`; no notify token until it is moved to the ready list).
+    pub fn later(
+        &mut self,
+        queue: Option<&str>,
+        delay_seconds: u64,
+        envelope_json: &[u8],
+        headers: &[(String, String)],
+    ) -> Result<String, QueueError> {
+        let id = payload::new_job_id()?;
+        let bytes = payload::encode(&self.template, &id, envelope_json, headers)?;
+        let keys = self.keys(self.queue_name(queue));
+        let due = now_seconds()
+            .saturating_add(delay_seconds.min(options::MAX_DELAY_SECONDS))
+            .to_string();
+        lock(&self.conn).command(&[b"ZADD", keys.delayed.as_bytes(), due.as_bytes(), &bytes])?;
+        self.stats.pushed += 1;
+        Ok(id)
+    }
+
+    /// Reserves the next job: due delayed and expired reserved jobs move back first, then one
+    /// job is popped with attempts + 1 and reserved until now + retry_after (one round trip).
+    ///
+    /// Before a job is returned: a payload that cannot be read, or one `check` rejects (the
+    /// binding checks headers against the body), goes to the dead-letter list; a replayed
+    /// envelope already processed is acknowledged and skipped. Then the next job is tried.
+    /// When nothing is ready, waits up to `block_for` seconds (else the option) on `:notify`
+    /// and tries once more; `Some(0)` waits until a job comes.
+    pub fn pop(
+        &mut self,
+        queue: Option<&str>,
+        block_for: Option<u64>,
+        mut check: impl FnMut(&Reserved) -> Result<(), Rejection>,
+    ) -> Result<Option<Reserved>, QueueError> {
+        let name = self.queue_name(queue).to_owned();
+        let keys = self.keys(&name);
+        let dlq = self.dlq_key();
+        let wait = block_for.or(self.options.block_for);
+        let mut waited = false;
+        let mut skipped = 0;
+        while skipped < POP_SKIP_LIMIT {
+            let Some((popped, reserved)) = self.pop_once(&keys, &dlq)? else {
+                if let (Some(secs), false) = (wait, waited) {
+                    waited = true;
+                    if self.wait_for_notify(&keys, secs)? {
+                        continue;
+                    }
+                }
+                return Ok(None);
+            };
+            self.stats.popped += 1;
+            let decoded = match payload::decode(&popped) {
+                Ok(d) => d,
+                Err(_) => {
+                    // Unreadable: keep the bytes as they are in the dead-letter list.
+                    self.move_to_dead_letters(&keys, &reserved, &reserved)?;
+                    skipped += 1;
+                    continue;
+                }
+            };
+            let job = Reserved {
+                queue: name.clone(),
+                popped,
+                reserved,
+                decoded,
+            };
+            if let Err(rejection) = check(&job) {
+                self.dead_letter(&job, &rejection.code, &rejection.message)?;
+                skipped += 1;
+                continue;
+            }
+            if self.options.dedupe_ttl > 0 {
+                if let (Some(key), true) = ReplayKey::of_json(job.envelope_json()) {
+                    if self.was_processed(&key)? {
+                        self.ack_only(&job)?;
+                        self.stats.replays_skipped += 1;
+                        skipped += 1;
+                        continue;
+                    }
+                }
+            }
+            return Ok(Some(job));
+        }
+        Ok(None)
+    }
+
+    /// One run of the pop script: `(popped, reserved)` or `None` when nothing is ready.
+    fn pop_once(&mut self, keys: &QueueKeys, dlq: &str) -> Result<Option<PoppedPair>, QueueError> {
+        let now = now_seconds();
+        let until = now.saturating_add(self.options.retry_after).to_string();
+        let now = now.to_string();
+        let limit = MIGRATE_LIMIT.to_string();
+        let reply = lock(&self.conn).eval(
+            &scripts::POP,
+            &[
+                keys.ready.as_bytes(),
+                keys.reserved.as_bytes(),
+                keys.notify.as_bytes(),
+                keys.delayed.as_bytes(),
+                dlq.as_bytes(),
+            ],
+            &[now.as_bytes(), until.as_bytes(), limit.as_bytes()],
+        )?;
+        match reply {
+            Reply::Nil => Ok(None),
+            Reply::Array(items) => match <[Reply; 2]>::try_from(items) {
+                Ok([Reply::Bulk(popped), Reply::Bulk(reserved)]) => Ok(Some((popped, reserved))),
+                _ => Err(QueueError::protocol(
+                    "unexpected reply shape from the pop script",
+                )),
+            },
+            other => Err(unexpected("the pop script", &other)),
+        }
+    }
+
+    /// BLPOP on `:notify`; whether a token came before the timeout.
+    fn wait_for_notify(&mut self, keys: &QueueKeys, seconds: u64) -> Result<bool, QueueError> {
+        let secs = seconds.to_string();
+        let wait = if seconds == 0 {
+            Wait::Forever
+        } else {
+            Wait::Extra(std::time::Duration::from_secs(seconds))
+        };
+        let reply = lock(&self.conn)
+            .command_waiting(&[b"BLPOP", keys.notify.as_bytes(), secs.as_bytes()], wait)?;
+        Ok(!matches!(reply, Reply::Nil))
+    }
+
+    /// Processing succeeded: removes exactly the reserved bytes, and remembers the envelope
+    /// for replay dedupe (same round trip). `false` when the job was no longer reserved.
+    pub fn ack(&mut self, job: &Reserved) -> Result<bool, QueueError> {
+        let keys = self.keys(&job.queue);
+        let replay = if self.options.dedupe_ttl > 0 {
+            ReplayKey::of_json(job.envelope_json()).0
+        } else {
+            None
+        };
+        let removed = match replay {
+            None => {
+                lock(&self.conn).command(&[b"ZREM", keys.reserved.as_bytes(), &job.reserved])?
+            }
+            Some(key) => {
+                let replay_key = self.replay_key(&key);
+                let ttl = self.options.dedupe_ttl.to_string();
+                let mut replies = lock(&self.conn).pipeline(&[
+                    vec![b"ZREM", keys.reserved.as_bytes(), &job.reserved],
+                    vec![
+                        b"SET",
+                        replay_key.as_bytes(),
+                        key.checksum.as_bytes(),
+                        b"EX",
+                        ttl.as_bytes(),
+                    ],
+                ])?;
+                for r in &replies {
+                    if let Reply::Error(e) = r {
+                        return Err(QueueError::new(
+                            ErrorKind::Server,
+                            format!("Redis refused ack: {e}"),
+                        ));
+                    }
+                }
+                replies.swap_remove(0)
+            }
+        };
+        self.stats.acked += 1;
+        Ok(removed.as_integer() == Some(1))
+    }
+
+    /// Removes the job from `:reserved` without marking it processed.
+    fn ack_only(&mut self, job: &Reserved) -> Result<bool, QueueError> {
+        let keys = self.keys(&job.queue);
+        let reply =
+            lock(&self.conn).command(&[b"ZREM", keys.reserved.as_bytes(), &job.reserved])?;
+        Ok(reply.as_integer() == Some(1))
+    }
+
+    /// Puts the job back after `delay` seconds (`None`: the backoff for its attempt), bytes
+    /// unchanged as Laravel does; once attempts reach max_attempts it is dead-lettered instead.
+    pub fn release(&mut self, job: &Reserved, delay: Option<u64>) -> Result<Outcome, QueueError> {
+        self.retry_or_dead_letter(job, delay, None)
+    }
+
+    /// Processing failed: annotates the envelope's `error` (error contract), then re-delays
+    /// with backoff while attempts < max_attempts, else dead-letters it with the error kept.
+    pub fn fail(
+        &mut self,
+        job: &Reserved,
+        code: &str,
+        message: &str,
+    ) -> Result<Outcome, QueueError> {
+        self.retry_or_dead_letter(job, None, Some((code, message)))
+    }
+
+    fn retry_or_dead_letter(
+        &mut self,
+        job: &Reserved,
+        delay: Option<u64>,
+        error: Option<(&str, &str)>,
+    ) -> Result<Outcome, QueueError> {
+        let attempt = job.attempts();
+        if attempt >= u64::from(self.options.max_attempts) {
+            return match error {
+                Some((code, message)) => self.dead_letter(job, code, message),
+                None => self.dead_letter_as_is(job),
+            };
+        }
+        let delay = delay
+            .unwrap_or_else(|| self.options.backoff_seconds(attempt))
+            .min(options::MAX_DELAY_SECONDS);
+        let due = now_seconds().saturating_add(delay);
+        let released = match error {
+            None => job.reserved.clone(),
+            Some((code, message)) => {
+                let mut annotation = ErrorAnnotation::now(
+                    code,
+                    message,
+                    attempt,
+                    u64::from(self.options.max_attempts),
+                );
+                annotation.retry_at = Some(payload::utc_timestamp(
+                    i64::try_from(due.saturating_mul(1000)).unwrap_or(i64::MAX),
+                ));
+                self.annotated(job, &annotation)?
+            }
+        };
+        let keys = self.keys(&job.queue);
+        let due = due.to_string();
+        let reply = lock(&self.conn).eval(
+            &scripts::RELEASE,
+            &[keys.reserved.as_bytes(), keys.delayed.as_bytes()],
+            &[&job.reserved, &released, due.as_bytes()],
+        )?;
+        if reply.as_integer() == Some(1) {
+            self.stats.released += 1;
+            Ok(Outcome::Released { delay })
+        } else {
+            Ok(Outcome::NotReserved)
+        }
+    }
+
+    /// The reserved payload with the envelope's `error` annotated.
+    fn annotated(
+        &self,
+        job: &Reserved,
+        annotation: &ErrorAnnotation,
+    ) -> Result<Vec<u8>, QueueError> {
+        let decoded = payload::decode(&job.reserved)?;
+        payload::with_envelope_error(&job.reserved, &decoded, annotation)
+    }
+
+    /// Moves the job to the dead-letter list with `error` annotated (`code`, `message`, this
+    /// attempt). The binding calls this with `VALIDATION_FAILED` for a header/body mismatch.
+    pub fn dead_letter(
+        &mut self,
+        job: &Reserved,
+        code: &str,
+        message: &str,
+    ) -> Result<Outcome, QueueError> {
+        let annotation = ErrorAnnotation::now(
+            code,
+            message,
+            job.attempts(),
+            u64::from(self.options.max_attempts),
+        );
+        let annotated = self.annotated(job, &annotation)?;
+        self.dead_letter_payload(job, &annotated)
+    }
+
+    /// Moves the job to the dead-letter list with its envelope as it is.
+    fn dead_letter_as_is(&mut self, job: &Reserved) -> Result<Outcome, QueueError> {
+        self.dead_letter_payload(job, &job.reserved.clone())
+    }
+
+    fn dead_letter_payload(
+        &mut self,
+        job: &Reserved,
+        payload_bytes: &[u8],
+    ) -> Result<Outcome, QueueError> {
+        let decoded = payload::decode(payload_bytes)?;
+        let entry = payload::dead_letter_entry(payload_bytes, &decoded.members, &job.queue);
+        let keys = self.keys(&job.queue);
+        Ok(
+            if self.move_to_dead_letters(&keys, &job.reserved, &entry)? {
+                Outcome::DeadLettered
+            } else {
+                Outcome::NotReserved
+            },
+        )
+    }
+
+    fn move_to_dead_letters(
+        &mut self,
+        keys: &QueueKeys,
+        reserved: &[u8],
+        entry: &[u8],
+    ) -> Result<bool, QueueError> {
+        let dlq = self.dlq_key();
+        let reply = lock(&self.conn).eval(
+            &scripts::DEAD_LETTER,
+            &[keys.reserved.as_bytes(), dlq.as_bytes()],
+            &[reserved, entry],
+        )?;
+        let moved = reply.as_integer() == Some(1);
+        if moved {
+            self.stats.dead_lettered += 1;
+        }
+        Ok(moved)
+    }
+
+    /// Ready + delayed + reserved jobs (Laravel's `size()`).
+    pub fn size(&mut self, queue: Option<&str>) -> Result<u64, QueueError> {
+        Ok(self.sizes(queue)?.total())
+    }
+
+    /// Each count of the queue, plus the dead-letter list's length, in one snapshot.
+    pub fn sizes(&mut self, queue: Option<&str>) -> Result<Sizes, QueueError> {
+        let keys = self.keys(self.queue_name(queue));
+        let dlq = self.dlq_key();
+        let reply = lock(&self.conn).eval(
+            &scripts::SIZES,
+            &[
+                keys.ready.as_bytes(),
+                keys.delayed.as_bytes(),
+                keys.reserved.as_bytes(),
+                dlq.as_bytes(),
+            ],
+            &[],
+        )?;
+        let counts: Option<Vec<u64>> = match &reply {
+            Reply::Array(items) if items.len() == 4 => items
+                .iter()
+                .map(|r| r.as_integer().and_then(|i| u64::try_from(i).ok()))
+                .collect(),
+            _ => None,
+        };
+        match counts.as_deref() {
+            Some(&[ready, delayed, reserved, dead_letters]) => Ok(Sizes {
+                ready,
+                delayed,
+                reserved,
+                dead_letters,
+            }),
+            _ => Err(unexpected("the sizes script", &reply)),
+        }
+    }
+
+    /// The oldest `limit` dead letters.
+    pub fn dead_letters(&mut self, limit: usize) -> Result<Vec<DeadLetter>, QueueError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let last = i64::try_from(limit).unwrap_or(i64::MAX).saturating_sub(1);
+        self.dead_letter_range(0, last)
+    }
+
+    fn dead_letter_range(&mut self, first: i64, last: i64) -> Result<Vec<DeadLetter>, QueueError> {
+        let dlq = self.dlq_key();
+        let (first, last) = (first.to_string(), last.to_string());
+        let reply = lock(&self.conn).command(&[
+            b"LRANGE",
+            dlq.as_bytes(),
+            first.as_bytes(),
+            last.as_bytes(),
+        ])?;
+        let Reply::Array(items) = reply else {
+            return Err(unexpected("LRANGE", &reply));
+        };
+        Ok(items
+            .into_iter()
+            .filter_map(|item| match item {
+                Reply::Bulk(raw) => {
+                    let decoded = payload::decode(&raw).ok();
+                    Some(DeadLetter {
+                        id: decoded.as_ref().map(|d| d.id.clone()),
+                        queue: decoded.and_then(|d| d.queue),
+                        raw,
+                    })
+                }
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// Moves the dead letter with job id `id` back to the queue it came from (else the default
+    /// queue), attempts reset to 0, `error` kept for the next worker to see. `false` when no
+    /// such dead letter exists (or another client moved it first).
+    pub fn retry_dead_letter(&mut self, id: &str) -> Result<bool, QueueError> {
+        let mut first = 0;
+        loop {
+            let batch = self.dead_letter_range(first, first + DLQ_SCAN_CHUNK - 1)?;
+            if batch.is_empty() {
+                return Ok(false);
+            }
+            if let Some(found) = batch.into_iter().find(|d| d.id.as_deref() == Some(id)) {
+                let decoded = payload::decode(&found.raw)?;
+                let fresh = payload::retried_entry(&found.raw, &decoded);
+                let queue = found
+                    .queue
+                    .as_deref()
+                    .filter(|q| !q.is_empty())
+                    .unwrap_or(&self.options.queue);
+                let keys = self.keys(queue);
+                let dlq = self.dlq_key();
+                let reply = lock(&self.conn).eval(
+                    &scripts::RETRY_DEAD_LETTER,
+                    &[
+                        dlq.as_bytes(),
+                        keys.ready.as_bytes(),
+                        keys.notify.as_bytes(),
+                    ],
+                    &[&found.raw, &fresh],
+                )?;
+                return Ok(reply.as_integer() == Some(1));
+            }
+            first += DLQ_SCAN_CHUNK;
+        }
+    }
+
+    fn replay_key(&self, key: &ReplayKey) -> String {
+        keys::replay_key(
+            &self.prefix,
+            &key.connector_key,
+            &key.external_id,
+            &key.kind,
+        )
+    }
+
+    /// Remembers an envelope as processed for `dedupe_ttl` seconds.
+    pub fn mark_processed(&mut self, key: &ReplayKey) -> Result<(), QueueError> {
+        let ttl = self.options.dedupe_ttl.max(1).to_string();
+        let replay_key = self.replay_key(key);
+        lock(&self.conn).command(&[
+            b"SET",
+            replay_key.as_bytes(),
+            key.checksum.as_bytes(),
+            b"EX",
+            ttl.as_bytes(),
+        ])?;
+        Ok(())
+    }
+
+    /// Whether an envelope with this identity and this checksum was processed within the TTL.
+    pub fn was_processed(&mut self, key: &ReplayKey) -> Result<bool, QueueError> {
+        let replay_key = self.replay_key(key);
+        let reply = lock(&self.conn).command(&[b"GET", replay_key.as_bytes()])?;
+        Ok(reply.as_bytes() == Some(key.checksum.as_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ENVELOPE: &str = r#"{"connectorKey":"aws-config","kind":"asset.discovery","payload":{"b":1,"a":[1.0,"x"]},"provenance":{"externalId":"i-1","replay":true}}"#;
+
+    #[test]
+    fn the_replay_identity_is_connector_external_id_kind_and_checksum() {
+        let value: Value = serde_json::from_str(ENVELOPE).unwrap();
+        let from_value = ReplayKey::of(&value).unwrap();
+        assert!(ReplayKey::is_replay(&value));
+        assert_eq!(
+            ReplayKey::of_json(ENVELOPE.as_bytes()),
+            (Some(from_value.clone()), true)
+        );
+        assert_eq!(from_value.connector_key, "aws-config");
+        assert_eq!(from_value.external_id, "i-1");
+        assert_eq!(from_value.kind, "asset.discovery");
+        assert_eq!(
+            from_value.checksum,
+            crate::canonical::checksum(&value["payload"]),
+            "computed when absent"
+        );
+    }
+
+    #[test]
+    fn a_given_checksum_is_used_and_replay_defaults_to_false() {
+        let json = r#"{"connectorKey":"c","kind":"k","payload":{},"provenance":{"externalId":"e","checksum":"ab12"}}"#;
+        let (key, replay) = ReplayKey::of_json(json.as_bytes());
+        assert_eq!(key.unwrap().checksum, "ab12");
+        assert!(!replay);
+    }
+
+    #[test]
+    fn an_envelope_without_an_identity_has_no_replay_key() {
+        for json in [
+            r#"{"kind":"k","payload":{},"provenance":{"externalId":"e"}}"#,
+            r#"{"connectorKey":"c","kind":"k","payload":{}}"#,
+            r#"{"connectorKey":"c","kind":"k","provenance":{}}"#,
+            r#"{"connectorKey":1,"kind":"k","payload":{},"provenance":{"externalId":"e"}}"#,
+            "not json",
+        ] {
+            assert_eq!(ReplayKey::of_json(json.as_bytes()).0, None, "{json}");
+            if let Ok(v) = serde_json::from_str::<Value>(json) {
+                assert_eq!(ReplayKey::of(&v), None, "{json}");
+            }
+        }
+    }
+
+    #[test]
+    fn outcomes_read_as_the_stub_says() {
+        assert_eq!(Outcome::Released { delay: 1 }.as_str(), "released");
+        assert_eq!(Outcome::DeadLettered.as_str(), "dead-lettered");
+        assert_eq!(
+            Sizes {
+                ready: 1,
+                delayed: 2,
+                reserved: 3,
+                dead_letters: 4
+            }
+            .total(),
+            6
+        );
+    }
+}

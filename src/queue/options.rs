@@ -64,7 +64,11 @@ impl Options {
     /// As `from_env`, reading variables through `lookup` (tests pass a map).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Options, QueueError> {
         let mut o = Options::default();
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
         if let Some(v) = get("INTEGRATION_BUS_QUEUE") {
             o.queue = v;
         }
@@ -96,13 +100,17 @@ impl Options {
             return Err(QueueError::config("max_attempts must be at least 1"));
         }
         if self.retry_after == 0 {
-            return Err(QueueError::config("retry_after (visibility timeout) must be at least 1 second"));
+            return Err(QueueError::config(
+                "retry_after (visibility timeout) must be at least 1 second",
+            ));
         }
         if self.backoff_exp == 0 {
             return Err(QueueError::config("backoff_exp must be at least 1"));
         }
         if !self.job.contains('@') || self.job.starts_with('@') {
-            return Err(QueueError::config("job must be a Laravel handler, Class@method"));
+            return Err(QueueError::config(
+                "job must be a Laravel handler, Class@method",
+            ));
         }
         Ok(())
     }
@@ -121,8 +129,10 @@ impl Options {
     /// What new payloads say besides the envelope: our handler, `maxTries` = max_attempts and
     /// the same backoff schedule, so a stock Laravel worker retries as this client would.
     pub fn job_template(&self) -> JobTemplate {
-        let schedule: Vec<String> =
-            (1..u64::from(self.max_attempts).max(2)).take(64).map(|a| self.backoff_seconds(a).to_string()).collect();
+        let schedule: Vec<String> = (1..u64::from(self.max_attempts).max(2))
+            .take(64)
+            .map(|a| self.backoff_seconds(a).to_string())
+            .collect();
         JobTemplate {
             job: self.job.clone(),
             max_tries: Some(self.max_attempts),
@@ -133,7 +143,9 @@ impl Options {
 }
 
 fn number<T: std::str::FromStr>(value: &str, name: &str) -> Result<T, QueueError> {
-    value.parse().map_err(|_| QueueError::config(format!("{name} must be a non-negative integer")))
+    value
+        .parse()
+        .map_err(|_| QueueError::config(format!("{name} must be a non-negative integer")))
 }
 
 #[cfg(test)]
@@ -142,7 +154,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |name| map.get(name).cloned()
     }
 
@@ -150,8 +165,19 @@ mod tests {
     fn defaults_are_the_runbooks() {
         let o = Options::from_lookup(env(&[])).unwrap();
         assert_eq!(o, Options::default());
-        assert_eq!((o.queue.as_str(), o.dlq.as_str()), ("integration-bus", "integration-bus:dlq"));
-        assert_eq!((o.max_attempts, o.retry_seconds, o.backoff_exp, o.retry_after), (5, 120, 2, 900));
+        assert_eq!(
+            (o.queue.as_str(), o.dlq.as_str()),
+            ("integration-bus", "integration-bus:dlq")
+        );
+        assert_eq!(
+            (
+                o.max_attempts,
+                o.retry_seconds,
+                o.backoff_exp,
+                o.retry_after
+            ),
+            (5, 120, 2, 900)
+        );
         assert_eq!(o.block_for, None);
     }
 
@@ -168,7 +194,15 @@ mod tests {
         .unwrap();
         assert_eq!(o.queue, "integration-bus-v2");
         assert_eq!(o.dlq, "bus:dead");
-        assert_eq!((o.max_attempts, o.retry_seconds, o.backoff_exp, o.retry_after), (3, 10, 3, 60));
+        assert_eq!(
+            (
+                o.max_attempts,
+                o.retry_seconds,
+                o.backoff_exp,
+                o.retry_after
+            ),
+            (3, 10, 3, 60)
+        );
     }
 
     #[test]
@@ -190,7 +224,11 @@ mod tests {
         let waits: Vec<u64> = (1..=5).map(|n| o.backoff_seconds(n)).collect();
         assert_eq!(waits, [120, 240, 480, 960, 1920]);
         assert_eq!(o.backoff_seconds(0), 120, "attempt 0 counts as the first");
-        let linear = Options { backoff_exp: 1, retry_seconds: 30, ..Options::default() };
+        let linear = Options {
+            backoff_exp: 1,
+            retry_seconds: 30,
+            ..Options::default()
+        };
         assert_eq!(linear.backoff_seconds(7), 30);
     }
 
@@ -199,7 +237,10 @@ mod tests {
         let o = Options::default();
         assert_eq!(o.backoff_seconds(200), MAX_DELAY_SECONDS);
         assert_eq!(o.backoff_seconds(u64::MAX), MAX_DELAY_SECONDS);
-        let huge = Options { retry_seconds: u64::MAX, ..Options::default() };
+        let huge = Options {
+            retry_seconds: u64::MAX,
+            ..Options::default()
+        };
         assert_eq!(huge.backoff_seconds(2), MAX_DELAY_SECONDS);
     }
 
@@ -209,7 +250,11 @@ mod tests {
         assert_eq!(t.max_tries, Some(5));
         assert_eq!(t.backoff.as_deref(), Some("120,240,480,960"));
         assert_eq!(t.job, DEFAULT_JOB);
-        let once = Options { max_attempts: 1, ..Options::default() }.job_template();
+        let once = Options {
+            max_attempts: 1,
+            ..Options::default()
+        }
+        .job_template();
         assert_eq!(once.backoff.as_deref(), Some("120"));
     }
 }

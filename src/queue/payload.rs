@@ -54,11 +54,19 @@ impl Default for JobTemplate {
 /// A new job id: a random UUID (version 4), used as both Laravel's `uuid` and `id`.
 pub fn new_job_id() -> Result<String, QueueError> {
     let mut b = [0u8; 16];
-    getrandom::fill(&mut b).map_err(|e| QueueError::payload(format!("no randomness for a job id: {e}")))?;
+    getrandom::fill(&mut b)
+        .map_err(|e| QueueError::payload(format!("no randomness for a job id: {e}")))?;
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    Ok(format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32]))
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    ))
 }
 
 /// The payload bytes for a new job. `envelope_json` must be one JSON object; it is copied as
@@ -75,15 +83,47 @@ pub fn encode(
     let opt = |v: Option<String>| v.unwrap_or_else(|| "null".to_owned());
     let display_name = template.job.split('@').next().unwrap_or_default();
     let mut out = Vec::with_capacity(envelope_json.len() + 512 + headers.len() * 48);
-    let mut put = |parts: &[&str]| parts.iter().for_each(|p| out.extend_from_slice(p.as_bytes()));
-    put(&["{\"uuid\":", &json_string(id), ",\"displayName\":", &json_string(display_name)]);
+    let mut put = |parts: &[&str]| {
+        parts
+            .iter()
+            .for_each(|p| out.extend_from_slice(p.as_bytes()))
+    };
+    put(&[
+        "{\"uuid\":",
+        &json_string(id),
+        ",\"displayName\":",
+        &json_string(display_name),
+    ]);
     put(&[",\"job\":", &json_string(&template.job)]);
-    put(&[",\"maxTries\":", &opt(template.max_tries.map(|v| v.to_string()))]);
-    put(&[",\"maxExceptions\":", &opt(template.max_exceptions.map(|v| v.to_string()))]);
-    put(&[",\"failOnTimeout\":", if template.fail_on_timeout { "true" } else { "false" }]);
-    put(&[",\"backoff\":", &opt(template.backoff.as_deref().map(json_string))]);
-    put(&[",\"timeout\":", &opt(template.timeout.map(|v| v.to_string()))]);
-    put(&[",\"retryUntil\":", &opt(template.retry_until.map(|v| v.to_string())), ",\"data\":"]);
+    put(&[
+        ",\"maxTries\":",
+        &opt(template.max_tries.map(|v| v.to_string())),
+    ]);
+    put(&[
+        ",\"maxExceptions\":",
+        &opt(template.max_exceptions.map(|v| v.to_string())),
+    ]);
+    put(&[
+        ",\"failOnTimeout\":",
+        if template.fail_on_timeout {
+            "true"
+        } else {
+            "false"
+        },
+    ]);
+    put(&[
+        ",\"backoff\":",
+        &opt(template.backoff.as_deref().map(json_string)),
+    ]);
+    put(&[
+        ",\"timeout\":",
+        &opt(template.timeout.map(|v| v.to_string())),
+    ]);
+    put(&[
+        ",\"retryUntil\":",
+        &opt(template.retry_until.map(|v| v.to_string())),
+        ",\"data\":",
+    ]);
     out.extend_from_slice(envelope_json);
     out.extend_from_slice(b",\"headers\":{");
     for (i, (name, value)) in headers.iter().enumerate() {
@@ -120,19 +160,37 @@ pub struct JobPayload {
 pub fn decode(bytes: &[u8]) -> Result<JobPayload, QueueError> {
     let members = raw_json::object_members(bytes)
         .map_err(|e| QueueError::payload(format!("job payload is not a JSON object: {e}")))?;
-    let last = |key: &str| members.iter().rev().find(|m| m.key == key).map(|m| m.value.clone());
+    let last = |key: &str| {
+        members
+            .iter()
+            .rev()
+            .find(|m| m.key == key)
+            .map(|m| m.value.clone())
+    };
+    // Ranges, not slices: they are kept to splice the payload later.
     let id = last("id")
         .and_then(|r| raw_json::decode_string(&bytes[r]))
         .ok_or_else(|| QueueError::payload("job payload has no string id"))?;
     let attempts = last("attempts")
-        .and_then(|r| std::str::from_utf8(&bytes[r]).ok().and_then(|t| t.parse::<u64>().ok()))
+        .and_then(|r| {
+            std::str::from_utf8(&bytes[r])
+                .ok()
+                .and_then(|t| t.parse::<u64>().ok())
+        })
         .ok_or_else(|| QueueError::payload("job payload has no attempts count"))?;
     let data = last("data")
         .filter(|r| bytes.get(r.start) == Some(&b'{'))
         .ok_or_else(|| QueueError::payload("job payload data is not an envelope object"))?;
     let headers = last("headers").filter(|r| bytes.get(r.start) == Some(&b'{'));
     let queue = last("queue").and_then(|r| raw_json::decode_string(&bytes[r]));
-    Ok(JobPayload { id, attempts, data, headers, queue, members })
+    Ok(JobPayload {
+        id,
+        attempts,
+        data,
+        headers,
+        queue,
+        members,
+    })
 }
 
 /// The contract's error object (CONTRACT.md, "Error contract").
@@ -155,7 +213,11 @@ impl ErrorAnnotation {
     pub fn now(code: &str, message: &str, attempt: u64, max_attempts: u64) -> ErrorAnnotation {
         let cut = |text: &str, max: usize, empty: &str| {
             let text: String = text.chars().take(max).collect();
-            if text.is_empty() { empty.to_owned() } else { text }
+            if text.is_empty() {
+                empty.to_owned()
+            } else {
+                text
+            }
         };
         ErrorAnnotation {
             code: cut(code, MAX_ERROR_CODE, "UNKNOWN"),
@@ -192,19 +254,44 @@ pub fn with_error(envelope_json: &[u8], error: &ErrorAnnotation) -> Result<Vec<u
     let members = raw_json::object_members(envelope_json)
         .map_err(|e| QueueError::payload(format!("the envelope is not a JSON object: {e}")))?;
     let value = error.to_value().to_string();
-    Ok(raw_json::rewrite(envelope_json, &members, &Edits { replace: vec![("error", value.as_bytes())], ..Edits::default() }))
+    Ok(raw_json::rewrite(
+        envelope_json,
+        &members,
+        &Edits {
+            replace: vec![("error", value.as_bytes())],
+            ..Edits::default()
+        },
+    ))
 }
 
 /// `payload` (decoded as `decoded`) with its envelope's `error` annotated.
-pub fn with_envelope_error(payload: &[u8], decoded: &JobPayload, error: &ErrorAnnotation) -> Result<Vec<u8>, QueueError> {
+pub fn with_envelope_error(
+    payload: &[u8],
+    decoded: &JobPayload,
+    error: &ErrorAnnotation,
+) -> Result<Vec<u8>, QueueError> {
     let data = with_error(&payload[decoded.data.clone()], error)?;
-    Ok(raw_json::rewrite(payload, &decoded.members, &Edits { replace: vec![("data", &data)], ..Edits::default() }))
+    Ok(raw_json::rewrite(
+        payload,
+        &decoded.members,
+        &Edits {
+            replace: vec![("data", &data)],
+            ..Edits::default()
+        },
+    ))
 }
 
 /// The dead-letter entry for `payload`: the payload, plus `queue` (where a retry sends it).
 pub fn dead_letter_entry(payload: &[u8], members: &[Member], queue: &str) -> Vec<u8> {
     let queue = json_string(queue);
-    raw_json::rewrite(payload, members, &Edits { append: vec![("queue", queue.as_bytes())], ..Edits::default() })
+    raw_json::rewrite(
+        payload,
+        members,
+        &Edits {
+            append: vec![("queue", queue.as_bytes())],
+            ..Edits::default()
+        },
+    )
 }
 
 /// A dead letter made a fresh job again: `queue` dropped, `attempts` reset to 0 and last.
@@ -212,7 +299,11 @@ pub fn retried_entry(entry: &[u8], decoded: &JobPayload) -> Vec<u8> {
     raw_json::rewrite(
         entry,
         &decoded.members,
-        &Edits { remove: vec!["queue"], append: vec![("attempts", b"0")], ..Edits::default() },
+        &Edits {
+            remove: vec!["queue"],
+            append: vec![("attempts", b"0")],
+            ..Edits::default()
+        },
     )
 }
 
@@ -232,7 +323,12 @@ pub fn utc_timestamp(unix_millis: i64) -> String {
     let (secs, millis) = (ms / 1000, ms % 1000);
     let (days, rem) = (secs / 86_400, secs % 86_400);
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's method,
@@ -257,11 +353,18 @@ mod tests {
     const ENVELOPE: &str = r#"{"id":"01J0000000000000000000000A","kind":"asset.discovery","payload":{"big":12345678901234567890,"url":"a/b"},"error":null}"#;
 
     fn headers() -> Vec<(String, String)> {
-        vec![("x-phpgrc-kind".into(), "asset.discovery".into()), ("x-phpgrc-run-id".into(), "01J…".into())]
+        vec![
+            ("x-phpgrc-kind".into(), "asset.discovery".into()),
+            ("x-phpgrc-run-id".into(), "01J…".into()),
+        ]
     }
 
     fn template() -> JobTemplate {
-        JobTemplate { max_tries: Some(5), backoff: Some("120,240,480,960".into()), ..JobTemplate::default() }
+        JobTemplate {
+            max_tries: Some(5),
+            backoff: Some("120,240,480,960".into()),
+            ..JobTemplate::default()
+        }
     }
 
     #[test]
@@ -272,8 +375,19 @@ mod tests {
         assert_eq!(
             keys,
             [
-                "uuid", "displayName", "job", "maxTries", "maxExceptions", "failOnTimeout", "backoff", "timeout",
-                "retryUntil", "data", "headers", "id", "attempts"
+                "uuid",
+                "displayName",
+                "job",
+                "maxTries",
+                "maxExceptions",
+                "failOnTimeout",
+                "backoff",
+                "timeout",
+                "retryUntil",
+                "data",
+                "headers",
+                "id",
+                "attempts"
             ]
         );
         assert_eq!(v["job"], "PhpGrc\\Bus\\Laravel\\EnvelopeJob@handle");
@@ -284,7 +398,10 @@ mod tests {
         assert_eq!(v["failOnTimeout"], false);
         assert_eq!(v["attempts"], 0);
         assert_eq!(v["headers"]["x-phpgrc-run-id"], "01J…");
-        assert!(bytes.ends_with(b",\"attempts\":0}"), "the pop script's fast path needs this");
+        assert!(
+            bytes.ends_with(b",\"attempts\":0}"),
+            "the pop script's fast path needs this"
+        );
     }
 
     #[test]
@@ -301,7 +418,10 @@ mod tests {
     #[test]
     fn a_non_object_envelope_is_refused() {
         for bad in ["[]", "", "{", "{\"a\":1} {}", "null"] {
-            assert!(encode(&template(), "x", bad.as_bytes(), &[]).is_err(), "{bad}");
+            assert!(
+                encode(&template(), "x", bad.as_bytes(), &[]).is_err(),
+                "{bad}"
+            );
         }
     }
 
@@ -352,9 +472,14 @@ mod tests {
         assert!(err.get("traceId").is_none());
         assert!(err["occurredAt"].as_str().unwrap().ends_with('Z'));
         // Other members keep their bytes (the big integer is not rounded through a double).
-        assert!(String::from_utf8(annotated).unwrap().contains("\"big\":12345678901234567890"));
+        assert!(String::from_utf8(annotated)
+            .unwrap()
+            .contains("\"big\":12345678901234567890"));
         let empty = ErrorAnnotation::now("", "", 0, 0);
-        assert_eq!((empty.code.as_str(), empty.message.as_str(), empty.attempt), ("UNKNOWN", "(no message)", 1));
+        assert_eq!(
+            (empty.code.as_str(), empty.message.as_str(), empty.attempt),
+            ("UNKNOWN", "(no message)", 1)
+        );
     }
 
     #[test]
@@ -371,7 +496,8 @@ mod tests {
         bytes.truncate(bytes.len() - 2);
         bytes.extend_from_slice(b"1}");
         let decoded = decode(&bytes).unwrap();
-        let out = with_envelope_error(&bytes, &decoded, &ErrorAnnotation::now("C", "m", 1, 5)).unwrap();
+        let out =
+            with_envelope_error(&bytes, &decoded, &ErrorAnnotation::now("C", "m", 1, 5)).unwrap();
         assert!(out.ends_with(b",\"attempts\":1}"));
         let again = decode(&out).unwrap();
         let data: Value = serde_json::from_slice(&out[again.data]).unwrap();
@@ -395,7 +521,7 @@ mod tests {
     fn timestamps_are_rfc3339_utc() {
         assert_eq!(utc_timestamp(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(utc_timestamp(951_782_400_000), "2000-02-29T00:00:00.000Z");
-        assert_eq!(utc_timestamp(1_798_675_199_999), "2026-12-31T23:59:59.999Z");
+        assert_eq!(utc_timestamp(1_798_761_599_999), "2026-12-31T23:59:59.999Z");
         assert_eq!(utc_timestamp(-5), "1970-01-01T00:00:00.000Z");
         assert_eq!(utc_timestamp(i64::MAX), "9999-12-31T23:59:59.999Z");
     }

@@ -3,13 +3,13 @@
 //! Job payloads carry the envelope as `data`; reading `id`/`attempts` or replacing `error`
 //! must not re-serialise the envelope (numbers and key order stay byte-exact, and it is
 //! cheaper). The scanner validates the whole text as strict JSON (RFC 8259, UTF-8, paired
-//! surrogates, nesting at most 128 like serde_json) without allocating a tree.
+//! surrogates, nesting at most 127 levels like serde_json) without allocating a tree.
 #![forbid(unsafe_code)]
 
 use std::ops::Range;
 
-/// Deepest nesting accepted (serde_json's own default limit).
-pub const MAX_DEPTH: usize = 128;
+/// Deepest nesting accepted, in levels of objects and arrays (serde_json's own limit).
+pub const MAX_DEPTH: usize = 127;
 
 /// One top-level member.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +56,8 @@ pub fn object_members(src: &[u8]) -> Result<Vec<Member>, JsonError> {
             }
             let escaped = s.string()?;
             let key_raw = key_start..s.pos;
-            let key = decode_key(&src[key_raw.clone()], escaped).ok_or_else(|| s.error("invalid member name"))?;
+            let key = decode_key(&src[key_raw.clone()], escaped)
+                .ok_or_else(|| s.error("invalid member name"))?;
             s.ws();
             if s.peek() != Some(b':') {
                 return Err(s.error("expected ':'"));
@@ -65,7 +66,11 @@ pub fn object_members(src: &[u8]) -> Result<Vec<Member>, JsonError> {
             s.ws();
             let value_start = s.pos;
             s.value(1)?;
-            members.push(Member { key, key_raw, value: value_start..s.pos });
+            members.push(Member {
+                key,
+                key_raw,
+                value: value_start..s.pos,
+            });
             s.ws();
             match s.peek() {
                 Some(b',') => s.pos += 1,
@@ -84,14 +89,13 @@ pub fn object_members(src: &[u8]) -> Result<Vec<Member>, JsonError> {
     Ok(members)
 }
 
-/// Whether `src` is exactly one JSON value of any type.
-pub fn is_json_value(src: &[u8]) -> bool {
-    let mut s = Scanner { src, pos: 0 };
-    s.ws();
-    s.value(0).is_ok() && {
-        s.ws();
-        s.pos == src.len()
-    }
+/// The value bytes of member `key` (the last one, as JSON decoders keep), if present.
+pub fn member_value<'a>(members: &[Member], src: &'a [u8], key: &str) -> Option<&'a [u8]> {
+    members
+        .iter()
+        .rev()
+        .find(|m| m.key == key)
+        .and_then(|m| src.get(m.value.clone()))
 }
 
 /// How to rebuild an object: members are kept in order except that `replace` swaps a value in
@@ -108,7 +112,12 @@ pub struct Edits<'a> {
 /// Values in edits must be valid JSON; callers build them with serde_json or take them from
 /// scanned text.
 pub fn rewrite(src: &[u8], members: &[Member], edits: &Edits) -> Vec<u8> {
-    let extra: usize = edits.replace.iter().chain(&edits.append).map(|(k, v)| k.len() + v.len() + 8).sum();
+    let extra: usize = edits
+        .replace
+        .iter()
+        .chain(&edits.append)
+        .map(|(k, v)| k.len() + v.len() + 8)
+        .sum();
     let mut out = Vec::with_capacity(src.len() + extra);
     out.push(b'{');
     let mut first = true;
@@ -134,7 +143,12 @@ pub fn rewrite(src: &[u8], members: &[Member], edits: &Edits) -> Vec<u8> {
             None => out.extend_from_slice(&src[m.value.clone()]),
         }
     }
-    let missing = edits.replace.iter().zip(&replaced).filter(|(_, done)| !**done).map(|(kv, _)| kv);
+    let missing = edits
+        .replace
+        .iter()
+        .zip(&replaced)
+        .filter(|(_, done)| !**done)
+        .map(|(kv, _)| kv);
     for (key, value) in missing.chain(&edits.append) {
         separator(&mut out);
         out.extend_from_slice(json_string(key).as_bytes());
@@ -166,7 +180,9 @@ fn decode_key(token: &[u8], escaped: bool) -> Option<String> {
     if escaped {
         decode_string(token)
     } else {
-        std::str::from_utf8(&token[1..token.len() - 1]).ok().map(str::to_owned)
+        std::str::from_utf8(&token[1..token.len() - 1])
+            .ok()
+            .map(str::to_owned)
     }
 }
 
@@ -181,7 +197,10 @@ impl Scanner<'_> {
     }
 
     fn error(&self, message: &'static str) -> JsonError {
-        JsonError { offset: self.pos, message }
+        JsonError {
+            offset: self.pos,
+            message,
+        }
     }
 
     fn ws(&mut self) {
@@ -257,7 +276,9 @@ impl Scanner<'_> {
                     escaped = true;
                     self.pos += 1;
                     match self.peek() {
-                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.pos += 1,
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                            self.pos += 1
+                        }
                         Some(b'u') => {
                             self.pos += 1;
                             let unit = self.hex4()?;
@@ -283,13 +304,19 @@ impl Scanner<'_> {
             }
         }
         if std::str::from_utf8(&self.src[start..self.pos]).is_err() {
-            return Err(JsonError { offset: start, message: "string is not UTF-8" });
+            return Err(JsonError {
+                offset: start,
+                message: "string is not UTF-8",
+            });
         }
         Ok(escaped)
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
-        let digits = self.src.get(self.pos..self.pos + 4).ok_or_else(|| self.error("short \\u escape"))?;
+        let digits = self
+            .src
+            .get(self.pos..self.pos + 4)
+            .ok_or_else(|| self.error("short \\u escape"))?;
         let text = std::str::from_utf8(digits).map_err(|_| self.error("invalid \\u escape"))?;
         if !text.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(self.error("invalid \\u escape"));
@@ -338,9 +365,15 @@ impl Scanner<'_> {
         // Like serde_json, refuse numbers no f64 can hold (1e400): PHP could not hold them either.
         let token = &self.src[start..self.pos];
         if token.len() > 15 || token.iter().any(|b| matches!(b, b'.' | b'e' | b'E')) {
-            let finite = std::str::from_utf8(token).ok().and_then(|t| t.parse::<f64>().ok()).is_some_and(f64::is_finite);
+            let finite = std::str::from_utf8(token)
+                .ok()
+                .and_then(|t| t.parse::<f64>().ok())
+                .is_some_and(f64::is_finite);
             if !finite {
-                return Err(JsonError { offset: start, message: "number out of range" });
+                return Err(JsonError {
+                    offset: start,
+                    message: "number out of range",
+                });
             }
         }
         Ok(())
@@ -358,17 +391,28 @@ mod tests {
     use super::*;
 
     fn keys(src: &str) -> Vec<String> {
-        object_members(src.as_bytes()).unwrap().into_iter().map(|m| m.key).collect()
+        object_members(src.as_bytes())
+            .unwrap()
+            .into_iter()
+            .map(|m| m.key)
+            .collect()
     }
 
     #[test]
     fn members_are_found_with_their_exact_value_bytes() {
         let src = br#" { "a" : [1, {"b":2}] , "c\u0041":"x\"y", "n": -1.5e+3 } "#;
         let members = object_members(src).unwrap();
-        let got: Vec<(&str, &[u8])> = members.iter().map(|m| (m.key.as_str(), &src[m.value.clone()])).collect();
+        let got: Vec<(&str, &[u8])> = members
+            .iter()
+            .map(|m| (m.key.as_str(), &src[m.value.clone()]))
+            .collect();
         assert_eq!(
             got,
-            vec![("a", &br#"[1, {"b":2}]"#[..]), ("cA", br#""x\"y""#), ("n", b"-1.5e+3")]
+            vec![
+                ("a", &br#"[1, {"b":2}]"#[..]),
+                ("cA", br#""x\"y""#),
+                ("n", b"-1.5e+3")
+            ]
         );
         assert_eq!(keys("{}"), Vec::<String>::new());
     }
@@ -376,10 +420,28 @@ mod tests {
     #[test]
     fn only_strict_json_objects_pass() {
         for bad in [
-            "", "[]", "1", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{\"a\":01}", "{\"a\":1.}",
-            "{\"a\":.5}", "{\"a\":-}", "{\"a\":1e}", "{\"a\":tru}", "{\"a\":NaN}", "{'a':1}",
-            "{\"a\":\"\\x\"}", "{\"a\":\"\\ud800\"}", "{\"a\":\"\\udc00\"}", "{\"a\":\"\t\"}",
-            "{\"a\":1} x", "{\"a\":[1 2]}", "{\"a\":{\"b\" 1}}",
+            "",
+            "[]",
+            "1",
+            "{",
+            "{\"a\"}",
+            "{\"a\":}",
+            "{\"a\":1,}",
+            "{\"a\":01}",
+            "{\"a\":1.}",
+            "{\"a\":.5}",
+            "{\"a\":-}",
+            "{\"a\":1e}",
+            "{\"a\":tru}",
+            "{\"a\":NaN}",
+            "{'a':1}",
+            "{\"a\":\"\\x\"}",
+            "{\"a\":\"\\ud800\"}",
+            "{\"a\":\"\\udc00\"}",
+            "{\"a\":\"\t\"}",
+            "{\"a\":1} x",
+            "{\"a\":[1 2]}",
+            "{\"a\":{\"b\" 1}}",
         ] {
             assert!(object_members(bad.as_bytes()).is_err(), "{bad:?}");
         }
@@ -389,13 +451,21 @@ mod tests {
 
     #[test]
     fn nesting_is_capped_like_serde_json() {
-        let ok = format!("{{\"a\":{}{}}}", "[".repeat(MAX_DEPTH - 1), "]".repeat(MAX_DEPTH - 1));
+        let ok = format!(
+            "{{\"a\":{}{}}}",
+            "[".repeat(MAX_DEPTH - 1),
+            "]".repeat(MAX_DEPTH - 1)
+        );
         assert!(object_members(ok.as_bytes()).is_ok());
         assert!(serde_json::from_str::<serde_json::Value>(&ok).is_ok());
-        let deep = format!("{{\"a\":{}{}}}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        let deep = format!(
+            "{{\"a\":{}{}}}",
+            "[".repeat(MAX_DEPTH),
+            "]".repeat(MAX_DEPTH)
+        );
         assert!(object_members(deep.as_bytes()).is_err());
-        let very_deep = "[".repeat(1_000_000);
-        assert!(!is_json_value(very_deep.as_bytes()));
+        let very_deep = format!("{{\"a\":{}", "[".repeat(1_000_000));
+        assert!(object_members(very_deep.as_bytes()).is_err(), "no stack overflow");
     }
 
     #[test]
@@ -410,12 +480,16 @@ mod tests {
             let mut bytes = b"{\"k\":".to_vec();
             let mut x = state;
             for _ in 0..len {
-                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 bytes.push(alphabet[((x >> 33) % alphabet.len() as u64) as usize]);
             }
             bytes.push(b'}');
             let ours = object_members(&bytes).is_ok();
-            let theirs = serde_json::from_slice::<serde_json::Value>(&bytes).map(|v| v.is_object()).unwrap_or(false);
+            let theirs = serde_json::from_slice::<serde_json::Value>(&bytes)
+                .map(|v| v.is_object())
+                .unwrap_or(false);
             assert_eq!(ours, theirs, "{:?}", String::from_utf8_lossy(&bytes));
         }
     }
@@ -430,8 +504,18 @@ mod tests {
             append: vec![("attempts", b"0")],
         };
         let out = rewrite(src, &members, &edits);
-        assert_eq!(String::from_utf8(out).unwrap(), r#"{"a":1,"data":{"x":2},"new":true,"attempts":0}"#);
-        let empty = rewrite(b"{}", &[], &Edits { replace: vec![("e", b"null")], ..Edits::default() });
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"a":1,"data":{"x":2},"new":true,"attempts":0}"#
+        );
+        let empty = rewrite(
+            b"{}",
+            &[],
+            &Edits {
+                replace: vec![("e", b"null")],
+                ..Edits::default()
+            },
+        );
         assert_eq!(empty, br#"{"e":null}"#);
     }
 }

@@ -171,7 +171,9 @@ impl Decoder {
                 }
                 let len = usize::try_from(len).map_err(|_| protocol("negative bulk length"))?;
                 if len > MAX_BULK_LEN {
-                    return Err(protocol(format!("bulk string of {len} bytes exceeds the 512 MB limit")));
+                    return Err(protocol(format!(
+                        "bulk string of {len} bytes exceeds the 512 MB limit"
+                    )));
                 }
                 let end = after + len;
                 if buf.len() < end + 2 {
@@ -189,7 +191,9 @@ impl Decoder {
                 }
                 let len = usize::try_from(len).map_err(|_| protocol("negative array length"))?;
                 if len > MAX_ARRAY_LEN {
-                    return Err(protocol(format!("array of {len} elements exceeds the limit")));
+                    return Err(protocol(format!(
+                        "array of {len} elements exceeds the limit"
+                    )));
                 }
                 if len == 0 {
                     return Ok(Some((Some(Reply::Array(Vec::new())), after)));
@@ -197,7 +201,10 @@ impl Decoder {
                 if self.stack.len() >= MAX_DEPTH {
                     return Err(protocol(format!("arrays nested deeper than {MAX_DEPTH}")));
                 }
-                self.stack.push(Pending { items: Vec::with_capacity(len.min(1024)), remaining: len });
+                self.stack.push(Pending {
+                    items: Vec::with_capacity(len.min(1024)),
+                    remaining: len,
+                });
                 Ok(Some((None, after)))
             }
             other => Err(protocol(format!("unexpected type byte 0x{other:02x}"))),
@@ -267,11 +274,23 @@ mod tests {
 
     #[test]
     fn every_reply_type_decodes() {
-        assert_eq!(decode_all(b"+OK\r\n").unwrap(), Some(Reply::Status("OK".into())));
-        assert_eq!(decode_all(b"-ERR no\r\n").unwrap(), Some(Reply::Error("ERR no".into())));
+        assert_eq!(
+            decode_all(b"+OK\r\n").unwrap(),
+            Some(Reply::Status("OK".into()))
+        );
+        assert_eq!(
+            decode_all(b"-ERR no\r\n").unwrap(),
+            Some(Reply::Error("ERR no".into()))
+        );
         assert_eq!(decode_all(b":-42\r\n").unwrap(), Some(Reply::Integer(-42)));
-        assert_eq!(decode_all(b"$3\r\na\r\n\r\n").unwrap(), Some(Reply::Bulk(b"a\r\n".to_vec())));
-        assert_eq!(decode_all(b"$0\r\n\r\n").unwrap(), Some(Reply::Bulk(Vec::new())));
+        assert_eq!(
+            decode_all(b"$3\r\na\r\n\r\n").unwrap(),
+            Some(Reply::Bulk(b"a\r\n".to_vec()))
+        );
+        assert_eq!(
+            decode_all(b"$0\r\n\r\n").unwrap(),
+            Some(Reply::Bulk(Vec::new()))
+        );
         assert_eq!(decode_all(b"$-1\r\n").unwrap(), Some(Reply::Nil));
         assert_eq!(decode_all(b"*-1\r\n").unwrap(), Some(Reply::Nil));
         assert_eq!(decode_all(b"*0\r\n").unwrap(), Some(Reply::Array(vec![])));
@@ -320,7 +339,11 @@ mod tests {
             b"$99999999999999999999\r\n",
             b"\x00\r\n",
         ] {
-            assert!(decode_all(wire).is_err(), "{:?}", String::from_utf8_lossy(wire));
+            assert!(
+                decode_all(wire).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(wire)
+            );
         }
     }
 

@@ -15,7 +15,11 @@ pub struct Script {
 
 impl Script {
     const fn new(name: &'static str, source: &'static str) -> Script {
-        Script { name, source, sha: OnceLock::new() }
+        Script {
+            name,
+            source,
+            sha: OnceLock::new(),
+        }
     }
 
     /// Lowercase hex SHA-1 of the source, as EVALSHA wants it.
@@ -173,7 +177,13 @@ return {
 
 /// SHA-1 (FIPS 180-4), only to name scripts for EVALSHA; not used for anything secret.
 fn sha1_hex(message: &[u8]) -> String {
-    let mut h: [u32; 5] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0];
+    let mut h: [u32; 5] = [
+        0x6745_2301,
+        0xEFCD_AB89,
+        0x98BA_DCFE,
+        0x1032_5476,
+        0xC3D2_E1F0,
+    ];
     let bit_len = (message.len() as u64).wrapping_mul(8);
     let mut padded = message.to_vec();
     padded.push(0x80);
@@ -197,7 +207,12 @@ fn sha1_hex(message: &[u8]) -> String {
                 40..=59 => ((b & c) | (b & d) | (c & d), 0x8F1B_BCDC),
                 _ => (b ^ c ^ d, 0xCA62_C1D6),
             };
-            let t = a.rotate_left(5).wrapping_add(f).wrapping_add(e).wrapping_add(k).wrapping_add(*wi);
+            let t = a
+                .rotate_left(5)
+                .wrapping_add(f)
+                .wrapping_add(e)
+                .wrapping_add(k)
+                .wrapping_add(*wi);
             e = d;
             d = c;
             c = b.rotate_left(30);
@@ -223,15 +238,29 @@ mod tests {
             sha1_hex(b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
             "84983e441c3bd26ebaae4aa1f95129e5e54670f1"
         );
-        assert_eq!(sha1_hex(&vec![b'a'; 1_000_000]), "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+        assert_eq!(
+            sha1_hex(&vec![b'a'; 1_000_000]),
+            "34aa973cd4c4daa4f61eeb2bdbad27316534016f"
+        );
     }
 
     #[test]
     fn every_script_documents_itself_and_has_a_distinct_digest() {
-        let all = [&PUSH, &POP, &RELEASE, &DEAD_LETTER, &RETRY_DEAD_LETTER, &SIZES];
+        let all = [
+            &PUSH,
+            &POP,
+            &RELEASE,
+            &DEAD_LETTER,
+            &RETRY_DEAD_LETTER,
+            &SIZES,
+        ];
         let mut digests: Vec<&str> = all.iter().map(|s| s.sha1()).collect();
         for s in all {
-            assert!(s.source.starts_with(&format!("-- {}:", s.name)), "{}", s.name);
+            assert!(
+                s.source.starts_with(&format!("-- {}:", s.name)),
+                "{}",
+                s.name
+            );
             assert_eq!(s.sha1().len(), 40);
         }
         digests.sort();

@@ -1,0 +1,747 @@
+//! The queue operations against a real redis-server, one rule per test.
+#![forbid(unsafe_code)]
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use phpgrc_bus::queue::resp::Reply;
+use phpgrc_bus::queue::{
+    Connection, ConnectionConfig, NewJob, Options, Outcome, Queue, Rejection, Reserved,
+    VALIDATION_FAILED,
+};
+use serde_json::Value;
+use support::{bounded, envelope, headers, RedisServer};
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+fn queue(server: &RedisServer, options: Options) -> Queue {
+    Queue::new(&ConnectionConfig::parse(&server.url()).unwrap(), options).unwrap()
+}
+
+/// A separate connection for looking at keys directly.
+fn raw(server: &RedisServer) -> Connection {
+    Connection::new(ConnectionConfig::parse(&server.url()).unwrap())
+}
+
+fn accept(_: &Reserved) -> Result<(), Rejection> {
+    Ok(())
+}
+
+fn bulk_list(reply: Reply) -> Vec<Vec<u8>> {
+    match reply {
+        Reply::Array(items) => items
+            .into_iter()
+            .filter_map(|r| r.as_bytes().map(<[u8]>::to_vec))
+            .collect(),
+        other => panic!("not an array: {other:?}"),
+    }
+}
+
+fn json(bytes: &[u8]) -> Value {
+    serde_json::from_slice(bytes).unwrap()
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn score(conn: &mut Connection, key: &str, member: &[u8]) -> i64 {
+    let reply = conn.command(&[b"ZSCORE", key.as_bytes(), member]).unwrap();
+    String::from_utf8(reply.as_bytes().unwrap().to_vec())
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn a_pushed_job_pops_with_its_envelope_bytes_headers_and_attempt_1() {
+    let server = RedisServer::start();
+    let mut q = queue(&server, Options::default());
+    bounded(LIMIT, move || {
+        let env = envelope(1);
+        let id = q.push(None, env.as_bytes(), &headers()).unwrap();
+        let job = q.pop(None, None, accept).unwrap().expect("a job");
+        assert_eq!(job.id(), id);
+        assert_eq!(job.queue(), "integration-bus");
+        assert_eq!(job.attempts(), 1);
+        assert_eq!(
+            job.envelope_json(),
+            env.as_bytes(),
+            "byte for byte, big integers included"
+        );
+        assert_eq!(job.envelope().unwrap()["kind"], "asset.discovery");
+        assert_eq!(
+            job.headers().unwrap()["x-phpgrc-run-id"],
+            "01JDRUN000000000000000000A"
+        );
+        assert_eq!(json(job.raw_payload())["attempts"], 1);
+        assert!(q.pop(None, None, accept).unwrap().is_none());
+    });
+}
+
+#[test]
+fn a_push_writes_laravels_keys_and_one_notify_token() {
+    let server = RedisServer::start();
+    let mut q = queue(&server, Options::default());
+    let mut r = raw(&server);
+    bounded(LIMIT, move || {
+        let id = q.push(None, envelope(1).as_bytes(), &headers()).unwrap();
+        let ready = bulk_list(
+            r.command(&[b"LRANGE", b"queues:integration-bus", b"0", b"-1"])
+                .unwrap(),
+        );
+        assert_eq!(ready.len(), 1);
+        let payload = json(&ready[0]);
+        assert_eq!(payload["id"], id.as_str());
+        assert_eq!(payload["uuid"], id.as_str());
+        assert_eq!(payload["job"], "PhpGrc\\Bus\\Laravel\\EnvelopeJob@handle");
+        assert_eq!(payload["attempts"], 0);
+        assert_eq!(payload["maxTries"], 5);
+        assert_eq!(
+            r.command(&[b"LLEN", b"queues:integration-bus:notify"])
+                .unwrap(),
+            Reply::Integer(1)
+        );
+    });
+}
+
+#[test]
+fn ack_removes_exactly_the_reserved_bytes() {
+    let server = RedisServer::start();
+    let mut q = queue(&server, Options::default());
+    let mut r = raw(&server);
+    bounded(LIMIT, move || {
+        q.push(None, envelope(1).as_bytes(), &headers()).unwrap();
+        let job = q.pop(None, None, accept).unwrap().unwrap();
+        let reserved = bulk_list(
+            r.command(&[b"ZRANGE", b"queues:integration-bus:reserved", b"0", b"-1"])
+                .unwrap(),
+        );
+        assert_eq!(reserved, vec![job.raw_payload().to_vec()]);
+        let until = score(&mut r, "queues:integration-bus:reserved", job.raw_payload());
+        assert!(
+            (until - (now() + 900)).abs() <= 2,
+            "reserved until now + retry_after"
+        );
+        assert!(q.ack(&job).unwrap());
+        assert_eq!(q.size(None).unwrap(), 0);
+        assert!(!q.ack(&job).unwrap(), "a second ack finds nothing");
+        assert_eq!(q.stats().acked, 2);
+    });
+}
+
+#[test]
+fn release_delays_by_the_backoff_and_keeps_the_reserved_bytes() {
+    let server = RedisServer::start();
+    let mut q = queue(&server, Options::default());
+    let mut r = raw(&server);
+    bounded(LIMIT, move || {
+        q.push(None, envelope(1).as_bytes(), &headers()).unwrap();
+        let job = q.pop(None, None, accept).unwrap().unwrap();
+        assert_eq!(
+            q.release(&job, None).unwrap(),
+            Outcome::Released { delay: 120 }
+        );
+        let delayed = bulk_list(
+            r.command(&[b"ZRANGE", b"queues:integration-bus:delayed", b"0", b"-1"])
+                .unwrap(),
+        );
+        assert_eq!(
+            delayed,
+            vec![job.raw_payload().to_vec()],
+            "as Laravel: the reserved bytes, attempts 1"
+        );
+        let due = score(&mut r, "queues:integration-bus:delayed", job.raw_payload());
+        assert!((due - (now() + 120)).abs() <= 2);
+        assert_eq!(
+            q.release(&job, Some(5)).unwrap(),
+            Outcome::NotReserved,
+            "never twice"
+        );
+        let sizes = q.sizes(None).unwrap();
+        assert_eq!((sizes.ready, sizes.delayed, sizes.reserved), (0, 1, 0));
+    });
+}
+
+#[test]
+fn fail_annotates_the_error_contract_and_redelays_with_backoff() {
+    let server = RedisServer::start();
+    let mut q = queue(&server, Options::default());
+    let mut r = raw(&server);
+    bounded(LIMIT, move || {
+        q.push(None, envelope(1).as_bytes(), &headers()).unwrap();
+        let job = q.pop(None, None, accept).unwrap().unwrap();
+        assert_eq!(
+            q.fail(&job, "HTTP_503", "upstream unavailable").unwrap(),
+            Outcome::Released { delay: 120 }
+        );
+        let delayed = bulk_list(
+            r.command(&[b"ZRANGE", b"queues:integration-bus:delayed", b"0", b"-1"])
+                .unwrap(),
+        );
+        let payload = json(&delayed[0]);
+        let error = &payload["data"]["error"];
+        assert_eq!(error["code"], "HTTP_503");
+        assert_eq!(error["message"], "upstream unavailable");
+        assert_eq!(error["attempt"], 1);
+        assert_eq!(error["maxAttempts"], 5);
+        assert!(error["retryAt"].as_str().unwrap().ends_with('Z'));
+        assert!(error["occurredAt"].as_str().unwrap().ends_with('Z'));
+        assert_eq!(payload["attempts"], 1);
+        assert!(String::from_utf8_lossy(&delayed[0]).contains("\"big\":12345678901234567890"));
+    });
+}
+
+#[test]
+fn exhausted_attempts_land_in_the_dlq_with_the_full_error() {
+    let server = RedisServer::start();
+    let options = Options {
+        max_attempts: 2,
+        retry_seconds: 0,
+        ..Options::default()
+    };
+    let mut q = queue(&server, options);
+    bounded(LIMIT, move || {
+        let id = q.push(None, envelope(1).as_bytes(), &headers()).unwrap();
+        let job = q.pop(None, None, accept).unwrap().unwrap();
+        assert_eq!(
+            q.fail(&job, "E1", "first").unwrap(),
+            Outcome::Released { delay: 0 }
+        );
+        let job = q
+            .pop(None, None, accept)
+            .unwrap()
+            .expect("due again at once");
+        assert_eq!(job.attempts(), 2);
+        assert_eq!(
+            job.envelope().unwrap()["error"]["code"],
+            "E1",
+            "the worker sees the last error"
+        );
+        assert_eq!(q.fail(&job, "E2", "second").unwrap(), Outcome::DeadLettered);
+        assert_eq!(q.size(None).unwrap(), 0);
+        let dead = q.dead_letters(10).unwrap();
+        assert_eq!(dead.len(), 1);
+        assert_eq!(dead[0].id.as_deref(), Some(id.as_str()));
+        assert_eq!(dead[0].queue.as_deref(), Some("integration-bus"));
+        let payload = json(&dead[0].raw);
+        let error = &payload["data"]["error"];
+        assert_eq!(
+            (
+                error["code"].as_str(),
+                error["attempt"].as_u64(),
+                error["maxAttempts"].as_u64()
+            ),
+            (Some("E2"), Some(2), Some(2))
+        );
+        assert_eq!(q.stats().dead_lettered, 1);
+    });
+}
+
+#[test]
+fn release_of_an_exhausted_job_dead_letters_it_with_its_error_kept() {
+    let server = RedisServer::start();
+    let mut q = queue(
+        &server,
+        Options {
+            max_attempts: 1,
+            ..Options::default()
+        },
+    );
+    bounded(LIMIT, move || {
+        q.push(None, envelope(1).as_bytes(), &headers()).unwrap();
+        let job = q.pop(None, None, accept).unwrap().unwrap();
+        assert_eq!(q.release(&job, Some(10)).unwrap(), Outcome::DeadLettered);
+        let dead = q.dead_letters(10).unwrap();
+        assert_eq!(json(&dead[0].raw)["data"]["error"], Value::Null);
+    });
+}
+
+#[test]
+fn retry_dead_letter_moves_it_back_to_its_queue_with_attempts_reset() {
+    let server = RedisServer::start();
+    let mut q = queue(
+        &server,
+        Options {
+            max_attempts: 1,
+            ..Options::default()
+        },
+    );
+    bounded(LIMIT, move || {
+        let id = q
+            .push(Some("other"), envelope(1).as_bytes(), &headers())
+            .unwrap();
+        let job = q.pop(Some("other"), None, accept).unwrap().unwrap();
+        assert_eq!(q.fail(&job, "E", "m").unwrap(), Outcome::DeadLettered);
+        assert!(!q.retry_dead_letter("no-such-id").unwrap());
+        assert!(q.retry_dead_letter(&id).unwrap());
+        assert!(!q.retry_dead_letter(&id).unwrap(), "moved once");
+        assert!(q.dead_letters(10).unwrap().is_empty());
+        let job = q
+            .pop(Some("other"), None, accept)
+            .unwrap()
+            .expect("back in its own queue");
+        assert_eq!(job.id(), id);
+        assert_eq!(job.attempts(), 1);
+        assert_eq!(job.envelope().unwrap()["error"]["code"], "E");
+        assert!(!String::from_utf8_lossy(job.popped_payload()).contains("\"queue\""));
+    });
+}
+
+#[test]
+fn a_job_the_check_rejects_is_dead_lettered_with_validation_failed_and_the_next_one_returned() {
+    let server = RedisServer::start();
+    let mut q = queue(&server, Options::default());
+    bounded(LIMIT, move || {
+        let bad = q
+            .push(
+                None,
+                envelope(1).as_bytes(),
+                &[("x-phpgrc-kind".into(), "vendor.profile".into())],
+            )
+            .unwrap();
+        let good = q.push(None, envelope(2).as_bytes(), &headers()).unwrap();
+        let check = |job: &Reserved| {
+            let kind = job
+                .headers()
+                .and_then(|h| h["x-phpgrc-kind"].as_str().map(str::to_owned));
+            if kind.as_deref() == job.envelope().unwrap()["kind"].as_str() {
+                Ok(())
+            } else {
+                Err(Rejection::validation_failed(
+                    "x-phpgrc-kind does not match kind",
+                ))
+            }
+        };
+        let job = q.pop(None, None, check).unwrap().unwrap();
+        assert_eq!(job.id(), good);
+        let dead = q.dead_letters(10).unwrap();
+        assert_eq!(dead[0].id.as_deref(), Some(bad.as_str()));
+        let error = &json(&dead[0].raw)["data"]["error"];
+        assert_eq!(error["code"], VALIDATION_FAILED);
+        assert_eq!(error["message"], "x-phpgrc-kind does not match kind");
+    });
+}
+
+#[test]
+fn unreadable_payloads_are_dead_lettered_as_they_are() {
+    let server = RedisServer::start();
+    let mut q = queue(&server, Options::default());
+    let mut r = raw(&server);
+    bounded(LIMIT, move || {
+        r.command(&[b"RPUSH", b"queues:integration-bus", b"not json at all"])
+            .unwrap();
+        r.command(&[
+            b"RPUSH",
+            b"queues:integration-bus",
+            br#"{"attempts":0,"data":{}}"#,
+        ])
+        .unwrap();
+        let good = q.push(None, envelope(1).as_bytes(), &headers()).unwrap();
+        let job = q.pop(None, None, accept).unwrap().unwrap();
+        assert_eq!(job.id(), good);
+        let dead: Vec<Vec<u8>> = q
+            .dead_letters(10)
+            .unwrap()
+            .into_iter()
+            .map(|d| d.raw)
+            .collect();
+        assert_eq!(dead.len(), 2);
+        assert_eq!(
+            dead[0], b"not json at all",
+            "moved by the pop script, bytes kept"
+        );
+        assert_eq!(
+            json(&dead[1])["attempts"],
+            1,
+            "no id: moved by the client after reserving"
+        );
+        assert_eq!(
+            q.sizes(None).unwrap().reserved,
+            1,
+            "only the good job stays reserved"
+        );
+    });
+}
+
+#[test]
+fn a_replayed_envelope_already_processed_is_acknowledged_and_skipped() {
+    let server = RedisServer::start();
+    let mut q = queue(&server, Options::default());
+    bounded(LIMIT, move || {
+        let replay = envelope(1).replace(
+            r#""externalId":"i-1","#,
+            r#""externalId":"i-1","replay":true,"#,
+        );
+        // First processing (not a replay) is remembered on ack.
+        q.push(None, envelope(1).as_bytes(), &headers()).unwrap();
+        let job = q.pop(None, None, accept).unwrap().unwrap();
+        q.ack(&job).unwrap();
+        // The replay of the same (connectorKey, externalId, kind) and payload is skipped.
+        q.push(None, replay.as_bytes(), &headers()).unwrap();
+        assert!(q.pop(None, None, accept).unwrap().is_none());
+        assert_eq!(q.stats().replays_skipped, 1);
+        assert_eq!(q.size(None).unwrap(), 0, "acknowledged, not left reserved");
+        // A replay whose payload changed is processed.
+        let changed = replay.replace(r#""name":"é""#, r#""name":"changed""#);
+        q.push(None, changed.as_bytes(), &headers()).unwrap();
+        assert!(q.pop(None, None, accept).unwrap().is_some());
+    });
+}
+
+#[test]
+fn dedupe_marks_expire_after_the_ttl() {
+    let server = RedisServer::start();
+    let mut q = queue(
+        &server,
+        Options {
+            dedupe_ttl: 1,
+            ..Options::default()
+        },
+    );
+    bounded(LIMIT, move || {
+        let key = phpgrc_bus::queue::ReplayKey {
+            connector_key: "c".into(),
+            external_id: "e".into(),
+            kind: "asset.discovery".into(),
+            checksum: "ab".into(),
+        };
+        assert!(!q.was_processed(&key).unwrap());
+        q.mark_processed(&key).unwrap();
+        assert!(q.was_processed(&key).unwrap());
+        assert!(!q
+            .was_processed(&phpgrc_bus::queue::ReplayKey {
+                checksum: "cd".into(),
+                ..key.clone()
+            })
+            .unwrap());
+        std::thread::sleep(Duration::from_millis(2100));
+        assert!(!q.was_processed(&key).unwrap());
+    });
+}
+
+#[test]
+fn push_batch_enqueues_every_job_in_order() {
+    let server = RedisServer::start();
+    let mut q = queue(&server, Options::default());
+    let mut r = raw(&server);
+    bounded(LIMIT, move || {
+        let envelopes: Vec<String> = (0..1200).map(envelope).collect();
+        let h = headers();
+        let jobs: Vec<NewJob> = envelopes
+            .iter()
+            .map(|e| NewJob {
+                envelope_json: e.as_bytes(),
+                headers: &h,
+            })
+            .collect();
+        let ids = q.push_batch(None, &jobs).unwrap();
+        assert_eq!(ids.len(), 1200);
+        assert_eq!(q.size(None).unwrap(), 1200);
+        assert_eq!(
+            r.command(&[b"LLEN", b"queues:integration-bus:notify"])
+                .unwrap(),
+            Reply::Integer(1200)
+        );
+        for expected in ids.iter().take(3) {
+            assert_eq!(q.pop(None, None, accept).unwrap().unwrap().id(), expected);
+        }
+        assert_eq!(q.stats().pushed, 1200);
+    });
+}
+
+#[test]
+fn a_batch_with_one_bad_envelope_enqueues_nothing() {
+    let server = RedisServer::start();
+    let mut q = queue(&server, Options::default());
+    bounded(LIMIT, move || {
+        let good = envelope(1);
+        let h = headers();
+        let jobs = [
+            NewJob {
+                envelope_json: good.as_bytes(),
+                headers: &h,
+            },
+            NewJob {
+                envelope_json: b"[not an object]",
+                headers: &h,
+            },
+        ];
+        let e = q.push_batch(None, &jobs).unwrap_err();
+        assert!(e.to_string().starts_with("job 1:"), "{e}");
+        assert_eq!(q.size(None).unwrap(), 0);
+    });
+}
+
+#[test]
+fn later_jobs_wait_in_delayed_until_due() {
+    let server = RedisServer::start();
+    let mut q = queue(&server, Options::default());
+    bounded(LIMIT, move || {
+        q.later(None, 3600, envelope(1).as_bytes(), &headers())
+            .unwrap();
+        let due_now = q
+            .later(None, 0, envelope(2).as_bytes(), &headers())
+            .unwrap();
+        let sizes = q.sizes(None).unwrap();
+        assert_eq!((sizes.ready, sizes.delayed), (0, 2));
+        let job = q.pop(None, None, accept).unwrap().expect("the job due now");
+        assert_eq!(job.id(), due_now);
+        assert!(
+            q.pop(None, None, accept).unwrap().is_none(),
+            "the other is not due"
+        );
+        assert_eq!(q.size(None).unwrap(), 2);
+    });
+}
+
+#[test]
+fn an_expired_reservation_comes_back_and_the_late_worker_cannot_touch_it() {
+    let server = RedisServer::start();
+    let mut q = queue(
+        &server,
+        Options {
+            retry_after: 1,
+            ..Options::default()
+        },
+    );
+    bounded(LIMIT, move || {
+        let id = q.push(None, envelope(1).as_bytes(), &headers()).unwrap();
+        let first = q.pop(None, None, accept).unwrap().unwrap();
+        assert!(q.pop(None, None, accept).unwrap().is_none());
+        std::thread::sleep(Duration::from_millis(2100));
+        let second = q
+            .pop(None, None, accept)
+            .unwrap()
+            .expect("reservation expired");
+        assert_eq!(second.id(), id);
+        assert_eq!(second.attempts(), 2);
+        assert_eq!(q.release(&first, None).unwrap(), Outcome::NotReserved);
+        assert_eq!(q.fail(&first, "E", "late").unwrap(), Outcome::NotReserved);
+        assert!(!q.ack(&first).unwrap());
+        assert!(q.ack(&second).unwrap());
+        assert_eq!(q.size(None).unwrap(), 0);
+        assert!(q.dead_letters(10).unwrap().is_empty());
+    });
+}
+
+#[test]
+fn a_blocking_pop_returns_nothing_after_its_timeout() {
+    let server = RedisServer::start();
+    let mut q = queue(&server, Options::default());
+    bounded(LIMIT, move || {
+        let started = Instant::now();
+        assert!(q.pop(None, Some(1), accept).unwrap().is_none());
+        let waited = started.elapsed();
+        assert!(
+            waited >= Duration::from_millis(900) && waited < Duration::from_secs(5),
+            "{waited:?}"
+        );
+    });
+}
+
+#[test]
+fn a_blocking_pop_wakes_up_when_a_job_is_pushed() {
+    let server = RedisServer::start();
+    let url = server.url();
+    let mut q = queue(
+        &server,
+        Options {
+            block_for: Some(10),
+            ..Options::default()
+        },
+    );
+    bounded(LIMIT, move || {
+        let pusher = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            // Its own connection: the blocked one is busy.
+            let conn = Arc::new(Mutex::new(Connection::new(
+                ConnectionConfig::parse(&url).unwrap(),
+            )));
+            let mut q = Queue::with_connection(conn, Options::default()).unwrap();
+            q.push(None, envelope(1).as_bytes(), &headers()).unwrap()
+        });
+        let started = Instant::now();
+        let job = q
+            .pop(None, None, accept)
+            .unwrap()
+            .expect("woken by the push");
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(job.id(), pusher.join().unwrap());
+    });
+}
+
+#[test]
+fn the_prefix_goes_before_every_key() {
+    let server = RedisServer::start();
+    let mut q = queue(
+        &server,
+        Options {
+            prefix: Some("laravel_database_".into()),
+            max_attempts: 1,
+            ..Options::default()
+        },
+    );
+    let mut r = raw(&server);
+    bounded(LIMIT, move || {
+        q.push(None, envelope(1).as_bytes(), &headers()).unwrap();
+        assert_eq!(
+            r.command(&[b"LLEN", b"laravel_database_queues:integration-bus"])
+                .unwrap(),
+            Reply::Integer(1)
+        );
+        let job = q.pop(None, None, accept).unwrap().unwrap();
+        q.fail(&job, "E", "m").unwrap();
+        assert_eq!(
+            r.command(&[b"LLEN", b"laravel_database_integration-bus:dlq"])
+                .unwrap(),
+            Reply::Integer(1)
+        );
+        assert_eq!(
+            r.command(&[b"EXISTS", b"queues:integration-bus"]).unwrap(),
+            Reply::Integer(0)
+        );
+    });
+}
+
+#[test]
+fn a_payload_in_laravels_json_encode_style_is_popped_with_attempts_raised_in_place() {
+    let server = RedisServer::start();
+    let mut q = queue(&server, Options::default());
+    let mut r = raw(&server);
+    bounded(LIMIT, move || {
+        // As PHP's json_encode writes it: escaped slashes, attempts last.
+        let env = envelope(1).replace('/', "\\/");
+        let payload = format!(
+            r#"{{"uuid":"u-1","displayName":"PhpGrc\\Bus\\Laravel\\EnvelopeJob","job":"PhpGrc\\Bus\\Laravel\\EnvelopeJob@handle","maxTries":null,"maxExceptions":null,"failOnTimeout":false,"backoff":null,"timeout":null,"data":{env},"id":"laravel-id","attempts":0}}"#
+        );
+        r.command(&[b"RPUSH", b"queues:integration-bus", payload.as_bytes()])
+            .unwrap();
+        let job = q.pop(None, None, accept).unwrap().unwrap();
+        assert_eq!(job.id(), "laravel-id");
+        assert_eq!(job.attempts(), 1);
+        assert_eq!(job.envelope_json(), env.as_bytes());
+        let mut expected = payload.into_bytes();
+        expected.truncate(expected.len() - 2);
+        expected.extend_from_slice(b"1}");
+        assert_eq!(
+            job.raw_payload(),
+            expected.as_slice(),
+            "only attempts changed"
+        );
+        assert!(job.headers().is_none());
+    });
+}
+
+#[test]
+fn a_payload_with_attempts_elsewhere_is_reencoded_as_laravel_does() {
+    let server = RedisServer::start();
+    let mut q = queue(&server, Options::default());
+    let mut r = raw(&server);
+    bounded(LIMIT, move || {
+        let payload = format!(r#"{{"attempts":2,"id":"cjson-id","data":{}}}"#, envelope(1));
+        r.command(&[b"RPUSH", b"queues:integration-bus", payload.as_bytes()])
+            .unwrap();
+        let job = q.pop(None, None, accept).unwrap().unwrap();
+        assert_eq!(job.attempts(), 3);
+        assert_eq!(json(job.raw_payload())["attempts"], 3);
+        assert_eq!(
+            job.envelope_json(),
+            envelope(1).as_bytes(),
+            "read from the popped bytes"
+        );
+        assert!(q.ack(&job).unwrap());
+    });
+}
+
+#[test]
+fn scripts_are_sent_again_after_the_server_forgets_them() {
+    let server = RedisServer::start();
+    let mut q = queue(&server, Options::default());
+    let mut r = raw(&server);
+    bounded(LIMIT, move || {
+        q.push(None, envelope(1).as_bytes(), &headers()).unwrap();
+        r.command(&[b"SCRIPT", b"FLUSH"]).unwrap();
+        q.push(None, envelope(2).as_bytes(), &headers()).unwrap();
+        r.command(&[b"SCRIPT", b"FLUSH"]).unwrap();
+        assert!(q.pop(None, None, accept).unwrap().is_some());
+        assert_eq!(q.size(None).unwrap(), 2);
+    });
+}
+
+#[test]
+fn jobs_due_in_bulk_all_come_back_over_successive_pops() {
+    let server = RedisServer::start();
+    let mut q = queue(&server, Options::default());
+    bounded(LIMIT, move || {
+        for n in 0..1500 {
+            q.later(None, 0, envelope(n).as_bytes(), &headers())
+                .unwrap();
+        }
+        let mut seen = 0;
+        while let Some(job) = q.pop(None, None, accept).unwrap() {
+            q.ack(&job).unwrap();
+            seen += 1;
+        }
+        assert_eq!(seen, 1500);
+    });
+}
+
+#[test]
+fn queues_with_different_prefixes_share_a_connection_but_not_keys() {
+    let server = RedisServer::start();
+    let mut a = Queue::new(
+        &ConnectionConfig::parse(&format!("{}?prefix=a_", server.url())).unwrap(),
+        Options::default(),
+    )
+    .unwrap();
+    let mut b = Queue::new(
+        &ConnectionConfig::parse(&format!("{}?prefix=b_", server.url())).unwrap(),
+        Options::default(),
+    )
+    .unwrap();
+    bounded(LIMIT, move || {
+        assert!(Arc::ptr_eq(a.connection(), b.connection()));
+        assert_eq!((a.prefix(), b.prefix()), ("a_", "b_"));
+        a.push(None, envelope(1).as_bytes(), &headers()).unwrap();
+        assert_eq!((a.size(None).unwrap(), b.size(None).unwrap()), (1, 0));
+    });
+}
+
+/// Rough jobs/s for the report (`cargo test --release --test queue_redis -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn throughput_of_push_push_batch_and_pop_ack() {
+    let server = RedisServer::start();
+    let mut q = queue(&server, Options::default());
+    let padding = "x".repeat(1500 - envelope(0).len());
+    let env = envelope(0).replace(r#""name":"é""#, &format!(r#""name":"{padding}""#));
+    assert!((1450..1600).contains(&env.len()));
+    let h = headers();
+    let n = 20_000;
+    let t = Instant::now();
+    for _ in 0..n {
+        q.push(None, env.as_bytes(), &h).unwrap();
+    }
+    let push = n as f64 / t.elapsed().as_secs_f64();
+    let jobs: Vec<NewJob> = (0..100).map(|_| NewJob { envelope_json: env.as_bytes(), headers: &h }).collect();
+    let t = Instant::now();
+    for _ in 0..n / 100 {
+        q.push_batch(None, &jobs).unwrap();
+    }
+    let batch = n as f64 / t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let mut popped = 0;
+    while let Some(job) = q.pop(None, None, accept).unwrap() {
+        q.ack(&job).unwrap();
+        popped += 1;
+    }
+    let pop_ack = popped as f64 / t.elapsed().as_secs_f64();
+    assert_eq!(popped, 2 * n);
+    println!("push {push:.0}/s, push_batch(100) {batch:.0}/s, pop+ack {pop_ack:.0}/s");
+}
