@@ -155,6 +155,110 @@ namespace PhpGrc\Bus {
         public static function kinds(): array {}
     }
 
+    /**
+     * A Redis queue client that speaks Laravel's RedisQueue wire format (keys `queues:NAME`,
+     * `:notify`, `:reserved`, `:delayed`, the same job payload JSON), so stock
+     * `php artisan queue:work` and this client interoperate. One connection per process and
+     * connection string, reused across requests; reconnects after fork and after the server
+     * closes it.
+     *
+     * Options (each else from the `INTEGRATION_BUS_*` environment variable, else the runbook's
+     * default): queue (`integration-bus`), dlq (`integration-bus:dlq`), max_attempts (5),
+     * retry_seconds (120), backoff_exp (2), retry_after (900), block_for (null), prefix (the
+     * connection's), job (`PhpGrc\Bus\Laravel\EnvelopeJob@handle`, the Laravel handler written
+     * into payloads), timeout (5) and read_timeout (10) in seconds (0: no limit), dedupe_ttl
+     * (86400 seconds a processed envelope is remembered; 0 turns replay dedupe off), strict
+     * (validate pushes in strict mode). Unknown options are refused.
+     */
+    final class Queue
+    {
+        /**
+         * @param string|array $connection `redis://[user:pass@]host:port/db`, `rediss://...`, a unix socket path, or a Laravel `config/database.php` redis connection array
+         * @throws QueueException when the connection string or options are invalid
+         */
+        public function __construct(string|array $connection, ?array $options = null) {}
+
+        /**
+         * Validates, then enqueues one envelope.
+         * @return string the job id
+         * @throws ValidationException when the envelope is invalid (nothing is enqueued)
+         * @throws QueueException
+         */
+        public function push(array|string|object $envelope, ?string $queue = null): string {}
+
+        /**
+         * Validates all, then enqueues all in one pipelined round trip; nothing is enqueued when one is invalid.
+         * @param iterable<array|string|object> $envelopes
+         * @return list<string> job ids, in input order
+         * @throws ValidationException naming the index of the first invalid envelope; the violations of every invalid one, paths prefixed with `/<index>`
+         */
+        public function pushBatch(iterable $envelopes, ?string $queue = null): array {}
+
+        /** Enqueues one envelope to run after `$delaySeconds`. @return string the job id */
+        public function later(int $delaySeconds, array|string|object $envelope, ?string $queue = null): string {}
+
+        /**
+         * Moves due delayed and expired reserved jobs back, then reserves one job (attempts + 1,
+         * reserved until now + retry_after). A job whose headers do not match its body goes to the
+         * dead-letter queue with `VALIDATION_FAILED` and the next job is tried. A replayed envelope
+         * already processed is acknowledged and skipped.
+         *
+         * @param int|null $blockFor seconds to wait on `:notify` when empty; null: the `block_for` option
+         */
+        public function pop(?string $queue = null, ?int $blockFor = null): ?ReservedJob {}
+
+        /** Processing succeeded: removes exactly the reserved bytes from `:reserved` and remembers the envelope as processed (replay dedupe). */
+        public function ack(ReservedJob $job): void {}
+
+        /**
+         * Puts the job back: `$delay` seconds (null: retry_seconds x backoff_exp^(attempts-1)); a job
+         * whose attempts are exhausted goes to the dead-letter queue instead.
+         * @return string `released`, `dead-lettered`, or `not-reserved` when the reservation had expired (the job is already back in the queue; nothing is changed, so it never exists twice)
+         */
+        public function release(ReservedJob $job, ?int $delay = null): string {}
+
+        /**
+         * Processing failed: annotates `error` per the error contract, then re-delays with backoff
+         * while attempts < max_attempts, else moves the job to the dead-letter queue.
+         * @return string `released`, `dead-lettered` or `not-reserved`
+         */
+        public function fail(ReservedJob $job, string $code, string $message): string {}
+
+        /** Ready + delayed + reserved jobs. */
+        public function size(?string $queue = null): int {}
+
+        /** The oldest dead letters, as decoded job payloads. @return list<array> */
+        public function deadLetters(int $limit = 100): array {}
+
+        /** Moves one dead letter (by job id) back to its queue with attempts reset. */
+        public function retryDeadLetter(string $id): bool {}
+
+        /** Counters of this object (pushed, popped, acked, released, dead_lettered, replays_skipped) and the queue's sizes (ready, delayed, reserved, dead_letters). */
+        public function stats(?string $queue = null): array {}
+
+        /** What var_dump() shows: the queue and prefix, never the connection settings. */
+        public function __debugInfo(): array {}
+    }
+
+    /** A job reserved by `Queue::pop()`. */
+    final class ReservedJob
+    {
+        /** The job id (Laravel's `id` and `uuid`). */
+        public function id(): string {}
+        /** The queue name it was popped from (without prefix). */
+        public function queue(): string {}
+        /** Attempts including this one. */
+        public function attempts(): int {}
+        /** The envelope (`data` of the job payload). */
+        public function envelope(): array {}
+        /** The envelope JSON, byte for byte as it was pushed. */
+        public function envelopeJson(): string {}
+        /** The `x-phpgrc-*` headers carried in the job payload. @return array<string, string> */
+        public function headers(): array {}
+        /** The reserved job payload exactly as Redis returned it. */
+        public function rawPayload(): string {}
+    }
+
     /** The context of the `integration.bus.message` log line. Not instantiable. */
     final class Summary
     {

@@ -7,6 +7,7 @@ mod convert;
 mod envelope;
 mod exceptions;
 mod ini;
+mod queue;
 mod validator;
 mod zval_json;
 
@@ -72,4 +73,6 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<envelope::Run>()
         .class::<envelope::Envelope>()
         .class::<envelope::Summary>()
+        .class::<queue::ReservedJob>()
+        .class::<queue::Queue>()
 }

@@ -16,4 +16,4 @@ printf("%d classes, %d functions, %d constants\n",
 ?>
 --EXPECTF--
 stub matches module
-%d classes, 1 functions, 2 constants
+10 classes, 1 functions, 2 constants

@@ -1,0 +1,394 @@
+//! `PhpGrc\Bus\Queue` and `ReservedJob`: argument conversion around the core queue. Envelopes
+//! are validated (the same Validator rules) before anything is enqueued; popped jobs have their
+//! headers checked against the body before they are handed out.
+
+use std::sync::Arc;
+
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendClassObject, ZendHashTable, Zval};
+use serde_json::Value;
+
+use super::convert::{self, entries, object_table, Key, Limits};
+use super::exceptions::BusError;
+use crate::contract::{Check, Headers, RuleFields, Schema, Violation};
+use crate::queue::{self, ConnectionConfig, LaravelConnection, NewJob, Options, QueueError, Rejection, Reserved};
+
+impl From<QueueError> for BusError {
+    fn from(e: QueueError) -> Self {
+        BusError::Queue(e.to_string())
+    }
+}
+
+#[php_class]
+#[php(name = "PhpGrc\\Bus\\Queue")]
+#[php(flags = ext_php_rs::flags::ClassFlags::Final)]
+pub struct Queue {
+    inner: queue::Queue,
+    schema: Arc<Schema>,
+    strict: bool,
+}
+
+#[php_class]
+#[php(name = "PhpGrc\\Bus\\ReservedJob")]
+#[php(flags = ext_php_rs::flags::ClassFlags::Final)]
+pub struct ReservedJob {
+    reserved: Reserved,
+}
+
+/// A scalar option or connection field as text (config arrays hold ints and strings alike).
+fn scalar_text(zv: &Zval) -> Option<String> {
+    let zv = zv.dereference();
+    if let Some(s) = zv.str() {
+        Some(s.to_string())
+    } else if let Some(i) = zv.long() {
+        Some(i.to_string())
+    } else if let Some(f) = zv.double() {
+        Some(f.to_string())
+    } else if let Some(b) = zv.bool() {
+        Some(if b { "1".into() } else { "0".into() })
+    } else {
+        None
+    }
+}
+
+fn connection_config(connection: &Zval) -> Result<ConnectionConfig, BusError> {
+    let connection = connection.dereference();
+    if let Some(url) = connection.str() {
+        return Ok(ConnectionConfig::parse(url)?);
+    }
+    let Some(ht) = connection.array() else {
+        return Err(BusError::Type(format!(
+            "PhpGrc\\Bus\\Queue::__construct(): Argument #1 ($connection) must be of type array|string, {} given",
+            convert::type_name(connection)
+        )));
+    };
+    let field = |name: &str| ht.get(name).filter(|v| !v.is_null()).and_then(scalar_text);
+    let laravel = LaravelConnection {
+        url: field("url"),
+        scheme: field("scheme"),
+        host: field("host"),
+        port: field("port"),
+        username: field("username"),
+        password: field("password"),
+        database: field("database"),
+        prefix: field("prefix"),
+        timeout: field("timeout"),
+        read_timeout: field("read_timeout"),
+    };
+    Ok(ConnectionConfig::from_laravel(&laravel)?)
+}
+
+const OPTIONS: [&str; 13] = [
+    "queue", "dlq", "max_attempts", "retry_seconds", "backoff_exp", "retry_after", "block_for", "prefix", "job",
+    "dedupe_ttl", "strict", "timeout", "read_timeout",
+];
+
+fn options(given: Option<&ZendHashTable>, config: &mut ConnectionConfig) -> Result<(Options, bool), BusError> {
+    let mut o = Options::from_env()?;
+    let mut strict = false;
+    let Some(given) = given else { return Ok((o, strict)) };
+    for (key, value) in entries(given) {
+        let name = match key {
+            Key::Name(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+            Key::Index(i) => i.to_string(),
+        };
+        if !OPTIONS.contains(&name.as_str()) {
+            return Err(BusError::InvalidArgument(format!(
+                "unknown Queue option {name:?}; known: {}",
+                OPTIONS.join(", ")
+            )));
+        }
+        let value = value.dereference();
+        if value.is_null() {
+            continue;
+        }
+        let text = scalar_text(value)
+            .ok_or_else(|| BusError::Type(format!("Queue option '{name}' must be a scalar, {} given", convert::type_name(value))))?;
+        let number = || {
+            text.trim()
+                .parse::<u64>()
+                .map_err(|_| BusError::InvalidArgument(format!("Queue option '{name}' must be a whole number ≥ 0, got {text:?}")))
+        };
+        let seconds = || {
+            text.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .ok_or_else(|| BusError::InvalidArgument(format!("Queue option '{name}' must be seconds ≥ 0, got {text:?}")))
+        };
+        let timeout = |s: f64| (s > 0.0).then(|| std::time::Duration::from_secs_f64(s));
+        match name.as_str() {
+            "queue" => o.queue = text,
+            "dlq" => o.dlq = text,
+            "job" => o.job = text,
+            "prefix" => o.prefix = Some(text),
+            "max_attempts" => o.max_attempts = number()?.min(u32::MAX as u64) as u32,
+            "retry_seconds" => o.retry_seconds = number()?,
+            "backoff_exp" => o.backoff_exp = number()?.min(u32::MAX as u64) as u32,
+            "retry_after" => o.retry_after = number()?,
+            "block_for" => o.block_for = Some(number()?),
+            "dedupe_ttl" => o.dedupe_ttl = number()?,
+            "strict" => strict = value.bool().unwrap_or(text == "1"),
+            "timeout" => config.connect_timeout = timeout(seconds()?),
+            "read_timeout" => config.read_timeout = timeout(seconds()?),
+            _ => {}
+        }
+    }
+    o.validate()?;
+    Ok((o, strict))
+}
+
+impl Queue {
+    /// An envelope ready to enqueue: validated, as compact JSON, with its headers.
+    fn prepare(&self, envelope: &Zval, what: &str) -> Result<Result<(Vec<u8>, Vec<(String, String)>), Vec<Violation>>, BusError> {
+        let mut decoded = convert::decode_envelope(envelope, &Limits::from_ini(), what)?;
+        let check = Check { headers: None, strict: self.strict };
+        let violations = self.schema.violations_resolving_empties(&mut decoded.value, &decoded.empties, &check);
+        if !violations.is_empty() {
+            return Ok(Err(violations));
+        }
+        let json = serde_json::to_vec(&decoded.value).map_err(|e| BusError::InvalidArgument(e.to_string()))?;
+        Ok(Ok((json, crate::envelope::headers(&decoded.value))))
+    }
+
+    fn queue_name(queue: &Option<String>) -> Option<&str> {
+        queue.as_deref().filter(|q| !q.is_empty())
+    }
+}
+
+/// Header/body alignment of a popped job: a mismatch sends it to the dead-letter list.
+fn check_reserved(schema: &Schema, job: &Reserved) -> Result<(), Rejection> {
+    let envelope = job
+        .envelope()
+        .map_err(|e| Rejection::validation_failed(format!("the job's envelope cannot be read: {}", e.message())))?;
+    let headers = job.headers().and_then(|h| Headers::from_json(&h)).unwrap_or_default();
+    let violations = schema.field_violations(&RuleFields::from_value(&envelope), &Check { headers: Some(&headers), strict: false });
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        let listed: Vec<String> = violations.iter().map(ToString::to_string).collect();
+        Err(Rejection::validation_failed(format!("headers do not match the envelope: {}", listed.join("; "))))
+    }
+}
+
+#[php_impl]
+impl Queue {
+    pub fn __construct(connection: &Zval, options: Option<&ZendHashTable>) -> PhpResult<Self> {
+        let mut config = connection_config(connection)?;
+        let (options, strict) = self::options(options, &mut config)?;
+        let inner = queue::Queue::new(&config, options).map_err(BusError::from)?;
+        Ok(Queue { inner, schema: super::validator::schema_for(None)?, strict })
+    }
+
+    /// Validates, then enqueues one envelope; returns the job id.
+    pub fn push(&mut self, envelope: &Zval, queue: Option<String>) -> PhpResult<String> {
+        let (json, headers) = match self.prepare(envelope, "PhpGrc\\Bus\\Queue::push(): Argument #1 ($envelope)")? {
+            Ok(ready) => ready,
+            Err(violations) => return Err(BusError::validation(violations).into()),
+        };
+        Ok(self.inner.push(Self::queue_name(&queue), &json, &headers).map_err(BusError::from)?)
+    }
+
+    /// Validates all, then enqueues all in one round trip; nothing is enqueued when one is
+    /// invalid.
+    pub fn push_batch(&mut self, envelopes: &Zval, queue: Option<String>) -> PhpResult<ZBox<ZendHashTable>> {
+        let mut prepared = Vec::new();
+        let mut invalid: Vec<Violation> = Vec::new();
+        let mut first_invalid = None;
+        {
+            // Iterating a Traversable needs a mutable value; a shallow clone shares the object.
+            let mut owned = envelopes.dereference().shallow_clone();
+            let Some(mut iterable) = owned.iterable() else {
+                return Err(BusError::Type(format!(
+                    "PhpGrc\\Bus\\Queue::pushBatch(): Argument #1 ($envelopes) must be of type iterable, {} given",
+                    convert::type_name(envelopes)
+                ))
+                .into());
+            };
+            let Some(iter) = iterable.iter() else {
+                return Err(BusError::InvalidArgument("the envelopes cannot be iterated".into()).into());
+            };
+            for (index, (_, envelope)) in iter.enumerate() {
+                match self.prepare(&envelope, "PhpGrc\\Bus\\Queue::pushBatch(): an envelope")? {
+                    Ok(ready) => prepared.push(ready),
+                    Err(violations) => {
+                        first_invalid.get_or_insert(index);
+                        invalid.extend(violations.into_iter().map(|mut v| {
+                            v.path = format!("/{index}{}", v.path);
+                            v
+                        }));
+                    }
+                }
+            }
+        }
+        if let Some(index) = first_invalid {
+            let mut e = BusError::validation(invalid);
+            if let BusError::Validation { message, .. } = &mut e {
+                *message = format!("envelope #{index} of the batch is invalid; nothing was enqueued. {message}");
+            }
+            return Err(e.into());
+        }
+        let jobs: Vec<NewJob> = prepared.iter().map(|(json, headers)| NewJob { envelope_json: json, headers }).collect();
+        let ids = self.inner.push_batch(Self::queue_name(&queue), &jobs).map_err(BusError::from)?;
+        let mut list = ZendHashTable::with_capacity(ids.len() as u32);
+        for id in ids {
+            let _ = list.push(id);
+        }
+        Ok(list)
+    }
+
+    /// Enqueues one envelope to run after `delaySeconds`.
+    pub fn later(&mut self, delaySeconds: i64, envelope: &Zval, queue: Option<String>) -> PhpResult<String> {
+        if delaySeconds < 0 {
+            return Err(BusError::InvalidArgument(format!("delaySeconds must be ≥ 0, got {delaySeconds}")).into());
+        }
+        let (json, headers) = match self.prepare(envelope, "PhpGrc\\Bus\\Queue::later(): Argument #2 ($envelope)")? {
+            Ok(ready) => ready,
+            Err(violations) => return Err(BusError::validation(violations).into()),
+        };
+        Ok(self.inner.later(Self::queue_name(&queue), delaySeconds as u64, &json, &headers).map_err(BusError::from)?)
+    }
+
+    /// Reserves the next job whose headers match its body, or null.
+    pub fn pop(&mut self, queue: Option<String>, blockFor: Option<i64>) -> PhpResult<Option<ReservedJob>> {
+        let block_for = blockFor.map(|b| b.max(0) as u64);
+        let schema = self.schema.clone();
+        let reserved = self
+            .inner
+            .pop(Self::queue_name(&queue), block_for, |job| check_reserved(&schema, job))
+            .map_err(BusError::from)?;
+        Ok(reserved.map(|reserved| ReservedJob { reserved }))
+    }
+
+    /// Processing succeeded: removes exactly the reserved bytes.
+    pub fn ack(&mut self, job: &ZendClassObject<ReservedJob>) -> PhpResult<()> {
+        self.inner.ack(&job.reserved).map_err(BusError::from)?;
+        Ok(())
+    }
+
+    /// Puts the job back after `delay` seconds (null: the backoff for its attempt), or
+    /// dead-letters it when its attempts are exhausted.
+    pub fn release(&mut self, job: &ZendClassObject<ReservedJob>, delay: Option<i64>) -> PhpResult<String> {
+        let delay = delay.map(|d| d.max(0) as u64);
+        Ok(self.inner.release(&job.reserved, delay).map_err(BusError::from)?.as_str().to_string())
+    }
+
+    /// Processing failed: annotates `error`, then retries with backoff or dead-letters.
+    pub fn fail(&mut self, job: &ZendClassObject<ReservedJob>, code: String, message: String) -> PhpResult<String> {
+        Ok(self.inner.fail(&job.reserved, &code, &message).map_err(BusError::from)?.as_str().to_string())
+    }
+
+    /// Ready + delayed + reserved jobs.
+    pub fn size(&mut self, queue: Option<String>) -> PhpResult<i64> {
+        Ok(self.inner.size(Self::queue_name(&queue)).map_err(BusError::from)? as i64)
+    }
+
+    /// The oldest dead letters, as decoded job payloads.
+    #[php(defaults(limit = 100))]
+    pub fn dead_letters(&mut self, limit: i64) -> PhpResult<ZBox<ZendHashTable>> {
+        let letters = self.inner.dead_letters(limit.max(0) as usize).map_err(BusError::from)?;
+        let mut list = ZendHashTable::with_capacity(letters.len() as u32);
+        for letter in letters {
+            let entry = match serde_json::from_slice::<Value>(&letter.raw) {
+                Ok(Value::Object(map)) => {
+                    let mut zv = Zval::new();
+                    zv.set_hashtable(object_table(&map));
+                    zv
+                }
+                _ => {
+                    let mut zv = Zval::new();
+                    zv.set_binary(letter.raw);
+                    zv
+                }
+            };
+            let _ = list.push(entry);
+        }
+        Ok(list)
+    }
+
+    /// Moves one dead letter back to its queue with attempts reset.
+    pub fn retry_dead_letter(&mut self, id: String) -> PhpResult<bool> {
+        Ok(self.inner.retry_dead_letter(&id).map_err(BusError::from)?)
+    }
+
+    /// This object's counters and the queue's sizes.
+    pub fn stats(&mut self, queue: Option<String>) -> PhpResult<ZBox<ZendHashTable>> {
+        let sizes = self.inner.sizes(Self::queue_name(&queue)).map_err(BusError::from)?;
+        let s = self.inner.stats();
+        let mut ht = ZendHashTable::with_capacity(10);
+        for (name, n) in [
+            ("pushed", s.pushed),
+            ("popped", s.popped),
+            ("acked", s.acked),
+            ("released", s.released),
+            ("dead_lettered", s.dead_lettered),
+            ("replays_skipped", s.replays_skipped),
+            ("ready", sizes.ready),
+            ("delayed", sizes.delayed),
+            ("reserved", sizes.reserved),
+            ("dead_letters", sizes.dead_letters),
+        ] {
+            let _ = ht.insert(name, n as i64);
+        }
+        Ok(ht)
+    }
+
+    /// Never shows connection settings (they may hold a password).
+    pub fn __debug_info(&self) -> ZBox<ZendHashTable> {
+        let mut ht = ZendHashTable::new();
+        let _ = ht.insert("queue", self.inner.options().queue.as_str());
+        let _ = ht.insert("prefix", self.inner.prefix());
+        ht
+    }
+}
+
+#[php_impl]
+impl ReservedJob {
+    pub fn id(&self) -> String {
+        self.reserved.id().to_string()
+    }
+
+    pub fn queue(&self) -> String {
+        self.reserved.queue().to_string()
+    }
+
+    pub fn attempts(&self) -> i64 {
+        self.reserved.attempts() as i64
+    }
+
+    /// The envelope as an array (as `json_decode($json, true)`).
+    pub fn envelope(&self) -> PhpResult<ZBox<ZendHashTable>> {
+        match self.reserved.envelope().map_err(BusError::from)? {
+            Value::Object(map) => Ok(object_table(&map)),
+            _ => Err(BusError::Queue("the job's envelope is not a JSON object".into()).into()),
+        }
+    }
+
+    /// The envelope JSON, byte for byte as pushed.
+    pub fn envelope_json(&self) -> Zval {
+        let mut zv = Zval::new();
+        zv.set_binary(self.reserved.envelope_json().to_vec());
+        zv
+    }
+
+    /// The `x-phpgrc-*` headers carried by the job payload.
+    pub fn headers(&self) -> ZBox<ZendHashTable> {
+        let mut ht = ZendHashTable::new();
+        if let Some(Value::Object(map)) = self.reserved.headers() {
+            for (name, value) in map {
+                if let Some(v) = value.as_str() {
+                    let _ = ht.insert(name.as_str(), v);
+                }
+            }
+        }
+        ht
+    }
+
+    /// The reserved payload exactly as Redis returned it.
+    pub fn raw_payload(&self) -> Zval {
+        let mut zv = Zval::new();
+        zv.set_binary(self.reserved.raw_payload().to_vec());
+        zv
+    }
+}
