@@ -1,0 +1,10 @@
+<?php
+
+declare(strict_types=1);
+
+namespace PhpGrc\Bus\Laravel\Events;
+
+/** Dispatched for each envelope of kind `auth.provider`. */
+final class AuthProviderMessageReceived extends MessageReceived
+{
+}

@@ -1,0 +1,92 @@
+<?php
+
+declare(strict_types=1);
+
+namespace PhpGrc\Bus\Laravel\Queue;
+
+use Illuminate\Contracts\Config\Repository as Config;
+use Illuminate\Contracts\Redis\Factory as RedisFactory;
+use Illuminate\Queue\Connectors\ConnectorInterface;
+use Illuminate\Queue\RedisQueue;
+use InvalidArgumentException;
+use PhpGrc\Bus\Laravel\EnvelopeJob;
+use PhpGrc\Bus\Queue as NativeQueue;
+
+/**
+ * Builds the `integration-bus` driver's queue from a config/queue.php connection such as
+ * `['driver' => 'integration-bus', 'connection' => 'default', 'queue' => 'integration-bus',
+ * 'retry_after' => 900, 'block_for' => null]`. The Redis server, credentials, database and key
+ * prefix come from `database.redis.<connection>`, the same place Laravel's `redis` driver reads,
+ * so both drivers see the same keys. The contract settings come from config/integration-bus.php;
+ * the connection may override any of them (`dlq`, `max_attempts`, `retry_seconds`, `backoff_exp`).
+ */
+final class IntegrationBusConnector implements ConnectorInterface
+{
+    public function __construct(private readonly Config $config, private readonly RedisFactory $redis)
+    {
+    }
+
+    /** @param array<string, mixed> $config the queue connection */
+    public function connect(array $config)
+    {
+        $settings = array_merge((array) $this->config->get('integration-bus', []), $config);
+        $redisName = (string) ($config['connection'] ?? 'default');
+        $queue = (string) ($settings['queue'] ?? 'integration-bus');
+        $retryAfter = (int) ($config['retry_after'] ?? $settings['visibility_timeout'] ?? 900);
+        $maxAttempts = (int) ($settings['max_attempts'] ?? 5);
+
+        $native = new NativeQueue($this->redisConnection($redisName), array_filter([
+            'queue' => $queue,
+            'dlq' => $settings['dlq'] ?? null,
+            'max_attempts' => $maxAttempts,
+            'retry_seconds' => isset($settings['retry_seconds']) ? (int) $settings['retry_seconds'] : null,
+            'backoff_exp' => isset($settings['backoff_exp']) ? (int) $settings['backoff_exp'] : null,
+            'retry_after' => $retryAfter,
+            'block_for' => isset($config['block_for']) ? (int) $config['block_for'] : null,
+            'prefix' => $this->prefix($redisName),
+            'job' => EnvelopeJob::HANDLER,
+            'strict' => (bool) ($settings['strict'] ?? false),
+        ], static fn ($value) => $value !== null));
+
+        $laravelJobs = new RedisQueue(
+            $this->redis,
+            $queue,
+            $redisName,
+            $retryAfter,
+            null,
+            $config['after_commit'] ?? null,
+        );
+
+        return new IntegrationBusQueue($native, $laravelJobs, $queue, $maxAttempts);
+    }
+
+    /**
+     * The `database.redis.<name>` array (host, port, username, password, database, timeout,
+     * read_timeout), or its `url` when it has one, as the extension's Queue takes them.
+     *
+     * @return string|array<string, mixed>
+     */
+    private function redisConnection(string $name): string|array
+    {
+        $connection = $this->config->get("database.redis.{$name}");
+        if (! is_array($connection)) {
+            throw new InvalidArgumentException("Redis connection [{$name}] is not configured in database.redis.");
+        }
+
+        $url = $connection['url'] ?? null;
+        if (is_string($url) && $url !== '') {
+            return $url;
+        }
+
+        unset($connection['url'], $connection['prefix']);
+
+        return array_filter($connection, static fn ($value) => $value !== null);
+    }
+
+    /** Laravel's rule: the connection's own prefix, else the shared `database.redis.options.prefix`. */
+    private function prefix(string $name): string
+    {
+        return (string) ($this->config->get("database.redis.{$name}.prefix")
+            ?? $this->config->get('database.redis.options.prefix', ''));
+    }
+}
