@@ -15,7 +15,7 @@ APT_PACKAGES := php8.2-cli php8.2-dev php8.2-redis php8.2-mbstring php8.2-xml ph
 	build-essential pkg-config
 
 .PHONY: all deps build install uninstall demo test test-rust test-phpt test-phpunit test-laravel \
-	test-full test-fuzz test-valgrind bench bench-rust clean
+	test-full test-fuzz test-valgrind test-php84 test-pie bench bench-rust clean
 
 all: build
 
@@ -65,6 +65,14 @@ bench: install
 ## bench-rust: criterion benches of the Rust core (~4.5 min; BENCH_ARGS=--quick ~1 min)
 bench-rust:
 	$(CARGO) bench --bench core -- $(BENCH_ARGS)
+
+## test-php84: phpt + PHPUnit/Laravel suites on PHP 8.4 in a Debian 13 chroot (cached in /var/cache/phpgrc-bus)
+test-php84:
+	@scripts/php84-chroot
+
+## test-pie: the PIE/phpize path in a temp copy: phpize, configure, make, make install, php -m, one validation
+test-pie: deps
+	@scripts/test-pie-build
 
 ## test-full: the fast suites, then fuzzing and the phpt suite under valgrind
 test-full: test

@@ -224,6 +224,13 @@ namespace PhpGrc\Bus {
          */
         public function fail(ReservedJob $job, string $code, string $message): string {}
 
+        /**
+         * Moves the job to the dead-letter list now, `error` annotated per the error contract: for
+         * failures that retrying cannot fix (an invalid envelope, a kind nobody handles).
+         * @return string `dead-lettered`, or `not-reserved` when the reservation had expired
+         */
+        public function deadLetter(ReservedJob $job, string $code, string $message): string {}
+
         /** Ready + delayed + reserved jobs. */
         public function size(?string $queue = null): int {}
 

@@ -279,6 +279,12 @@ impl Queue {
         Ok(self.inner.fail(&job.reserved, &code, &message).map_err(BusError::from)?.as_str().to_string())
     }
 
+    /// Moves the job to the dead-letter list now, with `error` annotated: for failures that
+    /// retrying cannot fix (an invalid envelope, a kind nobody handles).
+    pub fn dead_letter(&mut self, job: &ZendClassObject<ReservedJob>, code: String, message: String) -> PhpResult<String> {
+        Ok(self.inner.dead_letter(&job.reserved, &code, &message).map_err(BusError::from)?.as_str().to_string())
+    }
+
     /// Ready + delayed + reserved jobs.
     pub fn size(&mut self, queue: Option<String>) -> PhpResult<i64> {
         Ok(self.inner.size(Self::queue_name(&queue)).map_err(BusError::from)? as i64)
