@@ -165,6 +165,18 @@ impl From<super::convert::InputError> for BusError {
 }
 
 impl BusError {
+    /// The message, as the exception would carry it.
+    pub fn message(&self) -> &str {
+        match self {
+            BusError::Validation { message, .. } => message,
+            BusError::Schema(m)
+            | BusError::Envelope(m)
+            | BusError::Queue(m)
+            | BusError::InvalidArgument(m)
+            | BusError::Type(m) => m,
+        }
+    }
+
     /// A ValidationException whose message summarises the violations.
     pub fn validation(violations: Vec<Violation>) -> Self {
         let mut message = format!(

@@ -45,18 +45,15 @@ pub extern "C" fn info(_module: *mut ModuleEntry) {
                 info_table_row!("schema source", s.source());
                 info_table_row!("schema $id", s.id());
             }
-            Err(e) => info_table_row!("schema error", e_message(e)),
+            Err(e) => info_table_row!("schema error", e.message()),
         }
+        info_table_row!("redis client", format!("built-in RESP2 client {VERSION} (TCP, unix sockets; no TLS)"));
         info_table_row!("embedded schema $id", Schema::embedded().id());
         info_table_row!("phpgrc_bus.schema_path", ini::schema_path().unwrap_or_default());
         info_table_row!("phpgrc_bus.max_depth", ini::max_depth().to_string());
         info_table_row!("phpgrc_bus.max_bytes", ini::max_bytes().to_string());
         info_table_end!();
     });
-}
-
-fn e_message(e: &exceptions::BusError) -> String {
-    format!("{e:?}")
 }
 
 #[php_module]
