@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod document;
+pub mod email;
 pub mod headers;
 pub mod kind;
 pub mod strict;
@@ -203,11 +204,13 @@ impl Schema {
         Ok(Schema { validator, document, representation: OnceLock::new(), documents: OnceLock::new(), id, source, definitions, kind_defined, date_times })
     }
 
-    /// Draft 2020-12, formats asserted, no remote references: the same for every representation.
+    /// Draft 2020-12, formats asserted (`email` by our RFC 5321 check), no remote references: the
+    /// same for every representation.
     fn build<F: jsonschema::json::Json>(document: &Value, source: &str) -> Result<jsonschema::Validator<F>, SchemaError> {
         jsonschema::options_for::<F>()
             .with_draft(Draft::Draft202012)
             .should_validate_formats(true)
+            .with_format("email", email::is_mailbox)
             .build(document)
             .map_err(|e| SchemaError(format!("schema {source} does not compile: {e}")))
     }

@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use ext_php_rs::types::{ZendHashTable, Zval};
+use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
 use ext_php_rs::zend::ce;
 use jsonschema::json::{cmp, Array, Json, JsonNumber, Node, NodeIdentity, Object};
 use jsonschema::JsonType;
@@ -60,10 +60,37 @@ impl Json for PhpJson {
     }
 }
 
+// The zval type byte (Zend/zend_types.h). Read directly on the hot path: the typed accessors
+// of ext-php-rs decode the whole type word on every call.
+const IS_NULL: u8 = 1;
+const IS_FALSE: u8 = 2;
+const IS_TRUE: u8 = 3;
+const IS_LONG: u8 = 4;
+const IS_DOUBLE: u8 = 5;
+const IS_STRING: u8 = 6;
+const IS_ARRAY: u8 = 7;
+const IS_OBJECT: u8 = 8;
+const IS_REFERENCE: u8 = 10;
+const IS_INDIRECT: u8 = 12;
+
+fn type_of(zv: &Zval) -> u8 {
+    // SAFETY: reading the type byte of a live zval.
+    unsafe { zv.u1.v.type_ }
+}
+
 /// The value behind references and indirect property slots.
-fn target(zv: &Zval) -> &Zval {
-    let zv = zv.dereference();
-    zv.indirect().unwrap_or(zv).dereference()
+fn target(mut zv: &Zval) -> &Zval {
+    // Bounded: a reference never points at a reference, an indirect slot at most at one.
+    for _ in 0..3 {
+        // SAFETY: the union member read is the one the type byte names; both point at zvals
+        // that live at least as long as the one holding them.
+        zv = match type_of(zv) {
+            IS_REFERENCE => unsafe { &(*zv.value.ref_).val },
+            IS_INDIRECT => unsafe { &*zv.value.zv },
+            _ => return zv,
+        };
+    }
+    zv
 }
 
 fn table(zv: &Zval) -> Option<&ZendHashTable> {
@@ -80,6 +107,11 @@ fn table(zv: &Zval) -> Option<&ZendHashTable> {
 
 /// Whether a PHP array is a JSON list: keys 0..n-1 in order.
 fn is_list(ht: &ZendHashTable) -> bool {
+    // A packed array without holes is a list by construction: no scan needed.
+    // SAFETY: reading the flags word of a live array.
+    if unsafe { ht.u.flags } & (1 << 2) != 0 && ht.nNumUsed == ht.nNumOfElements {
+        return true;
+    }
     entries(ht).enumerate().all(|(i, (key, _))| matches!(key, Key::Index(k) if k == i as i64))
 }
 
@@ -120,7 +152,11 @@ impl<'a> Node<'a, PhpJson> for PhpNode<'a> {
     fn as_string(&self) -> Option<Cow<'a, str>> {
         match self {
             PhpNode::Str(s) => Some(Cow::Borrowed(s)),
-            PhpNode::Zval(zv) => target(zv).zend_str().map(|s| Cow::Borrowed(utf8(s.as_bytes()))),
+            PhpNode::Zval(zv) => {
+                let zv = target(zv);
+                // SAFETY: the union member read is the one the type byte names.
+                (type_of(zv) == IS_STRING).then(|| Cow::Borrowed(utf8(unsafe { (*zv.value.str_).as_bytes() })))
+            }
         }
     }
 
@@ -145,22 +181,14 @@ impl<'a> Node<'a, PhpJson> for PhpNode<'a> {
 
     fn json_type(&self) -> JsonType {
         let Some(zv) = self.zval() else { return JsonType::String };
-        if zv.is_null() {
-            JsonType::Null
-        } else if zv.is_bool() {
-            JsonType::Boolean
-        } else if zv.is_long() || zv.is_double() {
-            JsonType::Number
-        } else if zv.is_string() {
-            JsonType::String
-        } else if let Some(ht) = zv.array() {
-            if is_list(ht) {
-                JsonType::Array
-            } else {
-                JsonType::Object
-            }
-        } else {
-            JsonType::Object
+        match type_of(zv) {
+            IS_NULL => JsonType::Null,
+            IS_FALSE | IS_TRUE => JsonType::Boolean,
+            IS_LONG | IS_DOUBLE => JsonType::Number,
+            IS_STRING => JsonType::String,
+            // SAFETY: the union member read is the one the type byte names.
+            IS_ARRAY if is_list(unsafe { &*zv.value.arr }) => JsonType::Array,
+            _ => JsonType::Object,
         }
     }
 
@@ -292,17 +320,22 @@ fn is_utf8(bytes: &[u8]) -> bool {
 fn check_tree(zv: &Zval, limits: &Limits) -> Result<(), ()> {
     fn walk(zv: &Zval, depth: usize, limits: &Limits, bytes: &mut usize, path: &mut Vec<usize>) -> bool {
         let zv = target(zv);
-        if zv.is_null() || zv.is_bool() || zv.is_long() {
-            return true;
-        }
-        if let Some(f) = zv.double() {
-            return f.is_finite();
-        }
-        if let Some(s) = zv.zend_str() {
-            *bytes = bytes.saturating_add(s.len());
-            return *bytes <= limits.max_bytes && is_utf8(s.as_bytes());
-        }
-        let Some(ht) = table(zv) else { return false };
+        let ht = match type_of(zv) {
+            IS_NULL | IS_FALSE | IS_TRUE | IS_LONG => return true,
+            // SAFETY (both arms): the union member read is the one the type byte names.
+            IS_DOUBLE => return unsafe { zv.value.dval }.is_finite(),
+            IS_STRING => {
+                let s: &ZendStr = unsafe { &*zv.value.str_ };
+                *bytes = bytes.saturating_add(s.len());
+                return *bytes <= limits.max_bytes && is_utf8(s.as_bytes());
+            }
+            IS_ARRAY => unsafe { &*zv.value.arr },
+            IS_OBJECT => match table(zv) {
+                Some(ht) => ht,
+                None => return false,
+            },
+            _ => return false,
+        };
         let address = ht as *const ZendHashTable as usize;
         if depth + 1 > limits.max_depth || path.contains(&address) {
             return false;
