@@ -226,6 +226,24 @@ fn canonical(c: &mut Criterion) {
     group.finish();
 }
 
+/// The Laravel job payload around each envelope (push), and reading one back (pop).
+fn queue_payload(c: &mut Criterion) {
+    use phpgrc_bus::queue::{payload, Options};
+    let template = Options::default().job_template();
+    let mut group = c.benchmark_group("queue_payload");
+    for f in valid() {
+        let json = serde_json::to_vec(&f.value).expect("fixture serialises");
+        let headers = phpgrc_bus::envelope::headers(&f.value);
+        let encoded = payload::encode(&template, "01JABCDEFGHJKMNPQRSTVWXYZ0", &json, &headers).expect("encodes");
+        group.throughput(Throughput::Bytes(encoded.len() as u64));
+        group.bench_with_input(BenchmarkId::new("encode", &f.name), &json, |b, j| {
+            b.iter(|| payload::encode(&template, "01JABCDEFGHJKMNPQRSTVWXYZ0", black_box(j), &headers))
+        });
+        group.bench_with_input(BenchmarkId::new("decode", &f.name), &encoded, |b, e| b.iter(|| payload::decode(black_box(e))));
+    }
+    group.finish();
+}
+
 /// Short windows: ~110 benches of micro- to milliseconds, so the default run stays near 4.5 min;
 /// `--warm-up-time` / `--measurement-time` on the command line still override.
 fn config() -> Criterion {
@@ -237,6 +255,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = validate_value, validate_bytes, headers, summary, envelope_build, ids, canonical
+    targets = validate_value, validate_bytes, headers, summary, envelope_build, ids, canonical, queue_payload
 }
 criterion_main!(benches);
