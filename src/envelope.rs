@@ -268,16 +268,24 @@ impl Run {
 /// `x-phpgrc-priority` when the body sets `priority` and `x-phpgrc-correlation` when it sets
 /// `provenance.correlationId`. A header whose body value is missing or not a string is left out.
 pub fn headers(envelope: &Value) -> Vec<(String, String)> {
-    let required = contract::headers::REQUIRED.map(|(name, member)| (name, envelope.get(member)));
-    let optional = [
-        (contract::headers::PRIORITY, envelope.get("priority")),
-        (contract::headers::CORRELATION, envelope.get("provenance").and_then(|p| p.get("correlationId"))),
-    ];
-    required
-        .into_iter()
-        .chain(optional)
-        .filter_map(|(name, value)| Some((name.to_string(), value?.as_str()?.to_string())))
-        .collect()
+    headers_of(&contract::RuleFields::from_value(envelope))
+}
+
+/// `headers` from the members the header rules read, wherever the envelope is held.
+pub fn headers_of(fields: &contract::RuleFields) -> Vec<(String, String)> {
+    use contract::headers::{CORRELATION, PRIORITY, REQUIRED};
+    let [bus_version, connector, kind, run_id] = REQUIRED.map(|(name, _)| name);
+    [
+        (bus_version, fields.bus_version),
+        (connector, fields.connector_key),
+        (kind, fields.kind),
+        (run_id, fields.run_id),
+        (PRIORITY, fields.priority),
+        (CORRELATION, fields.correlation_id),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| Some((name.to_string(), value.text()?.to_string())))
+    .collect()
 }
 
 /// A retriable failure, as the error contract records it on the envelope.

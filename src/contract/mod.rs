@@ -250,6 +250,16 @@ impl Schema {
     /// building a `Value`; `None` when the caller must decide with [`Schema::violations`]
     /// (invalid, not JSON, too deep, or strict mode, whose rules read the whole envelope).
     pub fn valid_json_fast(&self, text: &str, check: &Check, max_depth: usize) -> Option<bool> {
+        self.when_json_valid(text, check, max_depth, |_| true)
+    }
+
+    /// Like [`Schema::valid_json_fast`], and for a valid envelope also its queue headers, read
+    /// from the same tape.
+    pub fn valid_json_headers(&self, text: &str, check: &Check, max_depth: usize) -> Option<Vec<(String, String)>> {
+        self.when_json_valid(text, check, max_depth, |fields| crate::envelope::headers_of(fields))
+    }
+
+    fn when_json_valid<T>(&self, text: &str, check: &Check, max_depth: usize, then: impl FnOnce(&RuleFields) -> T) -> Option<T> {
         if check.strict {
             return None;
         }
@@ -259,8 +269,8 @@ impl Schema {
             .as_ref()?;
         let doc = document::Document::parse(text, max_depth).ok()?;
         let root = doc.root();
-        let valid = validator.is_valid(root) && self.field_violations(&document_fields(root), check).is_empty();
-        valid.then_some(true)
+        let fields = document_fields(root);
+        (validator.is_valid(root) && self.field_violations(&fields, check).is_empty()).then(|| then(&fields))
     }
 
     /// Whether the envelope passes every rule of `check`.

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::convert::{self, entries, object_table, Key, Limits};
 use super::exceptions::BusError;
+use super::zval_json::{self, PhpJson};
 use crate::contract::{Check, Headers, RuleFields, Schema, Violation};
 use crate::queue::{self, ConnectionConfig, LaravelConnection, NewJob, Options, QueueError, Rejection, Reserved};
 
@@ -142,6 +143,9 @@ fn options(given: Option<&ZendHashTable>, config: &mut ConnectionConfig) -> Resu
 impl Queue {
     /// An envelope ready to enqueue: validated, as compact JSON, with its headers.
     fn prepare(&self, envelope: &Zval, what: &str) -> Result<Result<(Vec<u8>, Vec<(String, String)>), Vec<Violation>>, BusError> {
+        if let Some(ready) = self.prepare_valid(envelope) {
+            return Ok(Ok(ready));
+        }
         let mut decoded = convert::decode_envelope(envelope, &Limits::from_ini(), what)?;
         let check = Check { headers: None, strict: self.strict };
         let violations = self.schema.violations_resolving_empties(&mut decoded.value, &decoded.empties, &check);
@@ -150,6 +154,31 @@ impl Queue {
         }
         let json = serde_json::to_vec(&decoded.value).map_err(|e| BusError::InvalidArgument(e.to_string()))?;
         Ok(Ok((json, crate::envelope::headers(&decoded.value))))
+    }
+
+    /// A valid envelope's JSON and headers without converting it: the JSON string as given, or
+    /// JSON written from the PHP values. `None`: take the converting path (invalid, strict,
+    /// or holding an empty array whose JSON only the schema decides).
+    fn prepare_valid(&self, envelope: &Zval) -> Option<(Vec<u8>, Vec<(String, String)>)> {
+        if self.strict {
+            return None;
+        }
+        let limits = Limits::from_ini();
+        let check = Check { headers: None, strict: false };
+        let zv = envelope.dereference();
+        if let Some(s) = zv.zend_str() {
+            let bytes = s.as_bytes();
+            let text = std::str::from_utf8(bytes).ok().filter(|_| bytes.len() <= limits.max_bytes)?;
+            let headers = self.schema.valid_json_headers(text, &check, limits.max_depth)?;
+            return Some((bytes.to_vec(), headers));
+        }
+        let php = self.schema.for_representation::<PhpJson>()?;
+        let root = zval_json::checked(zv, &limits)?;
+        let fields = zval_json::rule_fields(root);
+        if !(php.is_valid(root) && self.schema.field_violations(&fields, &check).is_empty()) {
+            return None;
+        }
+        Some((zval_json::json_of(root)?, crate::envelope::headers_of(&fields)))
     }
 
     fn queue_name(queue: &Option<String>) -> Option<&str> {

@@ -376,3 +376,84 @@ pub fn rule_fields<'a>(root: PhpNode<'a>) -> RuleFields<'a> {
         }
     })
 }
+
+/// Compact JSON of a checked value, written straight from the PHP values (what serde_json
+/// would write for the converted value). `None` when the value holds an empty PHP array,
+/// whose JSON (`{}` or `[]`) only the schema can decide: the caller converts instead.
+pub fn json_of(root: PhpNode<'_>) -> Option<Vec<u8>> {
+    fn string(out: &mut Vec<u8>, s: &[u8]) {
+        out.push(b'"');
+        let mut start = 0;
+        for (i, &b) in s.iter().enumerate() {
+            let escape: &[u8] = match b {
+                b'"' => b"\\\"",
+                b'\\' => b"\\\\",
+                b'\n' => b"\\n",
+                b'\r' => b"\\r",
+                b'\t' => b"\\t",
+                0x08 => b"\\b",
+                0x0c => b"\\f",
+                0..=0x1f => b"",
+                _ => continue,
+            };
+            out.extend_from_slice(&s[start..i]);
+            if escape.is_empty() {
+                out.extend_from_slice(format!("\\u{b:04x}").as_bytes());
+            } else {
+                out.extend_from_slice(escape);
+            }
+            start = i + 1;
+        }
+        out.extend_from_slice(&s[start..]);
+        out.push(b'"');
+    }
+    fn value(out: &mut Vec<u8>, zv: &Zval) -> bool {
+        let zv = target(zv);
+        // SAFETY (union reads below): each reads the member the type byte names.
+        match type_of(zv) {
+            IS_NULL => out.extend_from_slice(b"null"),
+            IS_FALSE => out.extend_from_slice(b"false"),
+            IS_TRUE => out.extend_from_slice(b"true"),
+            IS_LONG => out.extend_from_slice(unsafe { zv.value.lval }.to_string().as_bytes()),
+            IS_DOUBLE => match Number::from_f64(unsafe { zv.value.dval }) {
+                Some(n) => out.extend_from_slice(n.to_string().as_bytes()),
+                None => return false,
+            },
+            IS_STRING => string(out, unsafe { (*zv.value.str_).as_bytes() }),
+            IS_ARRAY | IS_OBJECT => {
+                let Some(ht) = table(zv) else { return false };
+                let is_object = type_of(zv) == IS_OBJECT;
+                if ht.is_empty() {
+                    if !is_object {
+                        return false;
+                    }
+                    out.extend_from_slice(b"{}");
+                    return true;
+                }
+                let list = !is_object && is_list(ht);
+                out.push(if list { b'[' } else { b'{' });
+                for (i, (key, item)) in entries(ht).enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    if !list {
+                        match key {
+                            Key::Name(name) => string(out, name),
+                            Key::Index(n) => string(out, n.to_string().as_bytes()),
+                        }
+                        out.push(b':');
+                    }
+                    if !value(out, item) {
+                        return false;
+                    }
+                }
+                out.push(if list { b']' } else { b'}' });
+            }
+            _ => return false,
+        }
+        true
+    }
+    let PhpNode::Zval(zv) = root else { return None };
+    let mut out = Vec::with_capacity(2048);
+    value(&mut out, zv).then_some(out)
+}
