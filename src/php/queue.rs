@@ -216,7 +216,9 @@ impl Queue {
             Ok(ready) => ready,
             Err(violations) => return Err(BusError::validation(violations).into()),
         };
-        Ok(self.inner.push(Self::queue_name(&queue), &json, &headers).map_err(BusError::from)?)
+        let job = NewJob { envelope_json: &json, headers: &headers };
+        let mut ids = self.inner.push_batch_validated(Self::queue_name(&queue), &[job]).map_err(BusError::from)?;
+        Ok(ids.pop().unwrap_or_default())
     }
 
     /// Validates all, then enqueues all in one round trip; nothing is enqueued when one is
@@ -259,7 +261,7 @@ impl Queue {
             return Err(e.into());
         }
         let jobs: Vec<NewJob> = prepared.iter().map(|(json, headers)| NewJob { envelope_json: json, headers }).collect();
-        let ids = self.inner.push_batch(Self::queue_name(&queue), &jobs).map_err(BusError::from)?;
+        let ids = self.inner.push_batch_validated(Self::queue_name(&queue), &jobs).map_err(BusError::from)?;
         let mut list = ZendHashTable::with_capacity(ids.len() as u32);
         for id in ids {
             let _ = list.push(id);

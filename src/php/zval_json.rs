@@ -383,6 +383,12 @@ pub fn rule_fields<'a>(root: PhpNode<'a>) -> RuleFields<'a> {
 pub fn json_of(root: PhpNode<'_>) -> Option<Vec<u8>> {
     fn string(out: &mut Vec<u8>, s: &[u8]) {
         out.push(b'"');
+        // Most text needs no escape at all: copy it in one go.
+        if !s.iter().any(|&b| b == b'"' || b == b'\\' || b < 0x20) {
+            out.extend_from_slice(s);
+            out.push(b'"');
+            return;
+        }
         let mut start = 0;
         for (i, &b) in s.iter().enumerate() {
             let escape: &[u8] = match b {

@@ -387,6 +387,16 @@ impl Queue {
         queue: Option<&str>,
         jobs: &[NewJob],
     ) -> Result<Vec<String>, QueueError> {
+        self.push_jobs(queue, jobs, true)
+    }
+
+    /// `push_batch` for envelopes the caller has just validated as JSON objects (the binding
+    /// validates every one against the contract first): skips the strict re-scan of each.
+    pub fn push_batch_validated(&mut self, queue: Option<&str>, jobs: &[NewJob]) -> Result<Vec<String>, QueueError> {
+        self.push_jobs(queue, jobs, false)
+    }
+
+    fn push_jobs(&mut self, queue: Option<&str>, jobs: &[NewJob], scan: bool) -> Result<Vec<String>, QueueError> {
         if jobs.is_empty() {
             return Ok(Vec::new());
         }
@@ -394,8 +404,12 @@ impl Queue {
         let mut payloads = Vec::with_capacity(jobs.len());
         for (index, job) in jobs.iter().enumerate() {
             let id = payload::new_job_id()?;
-            let bytes = payload::encode(&self.template, &id, job.envelope_json, job.headers)
-                .map_err(|e| QueueError::payload(format!("job {index}: {e}")))?;
+            let bytes = if scan {
+                payload::encode(&self.template, &id, job.envelope_json, job.headers)
+                    .map_err(|e| QueueError::payload(format!("job {index}: {e}")))?
+            } else {
+                payload::encode_validated(&self.template, &id, job.envelope_json, job.headers)
+            };
             ids.push(id);
             payloads.push(bytes);
         }
