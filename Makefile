@@ -37,9 +37,11 @@ install: build
 uninstall:
 	@scripts/install-extension --remove
 
-## demo: build, install, validate one valid and one invalid envelope per kind
+## demo: build, install, validate one valid and one invalid envelope per kind, then run the
+## stock Laravel Worker on the integration-bus driver over one envelope of each kind
 demo: install
 	$(PHP) examples/demo.php
+	$(PHP) examples/worker-demo.php
 
 ## test: every suite; fails when any fails or runs nothing
 test: install
