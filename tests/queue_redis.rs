@@ -244,7 +244,7 @@ fn exhausted_attempts_land_in_the_dlq_with_the_full_error() {
 }
 
 #[test]
-fn release_of_an_exhausted_job_dead_letters_it_with_its_error_kept() {
+fn release_of_an_exhausted_job_dead_letters_it_saying_why() {
     let server = RedisServer::start();
     let mut q = queue(
         &server,
@@ -258,7 +258,11 @@ fn release_of_an_exhausted_job_dead_letters_it_with_its_error_kept() {
         let job = q.pop(None, None, accept).unwrap().unwrap();
         assert_eq!(q.release(&job, Some(10)).unwrap(), Outcome::DeadLettered);
         let dead = q.dead_letters(10).unwrap();
-        assert_eq!(json(&dead[0].raw)["data"]["error"], Value::Null);
+        // The error contract: a dead letter keeps an error object that says why.
+        let error = &json(&dead[0].raw)["data"]["error"];
+        assert_eq!(error["code"], "MAX_ATTEMPTS_EXCEEDED");
+        assert_eq!((error["attempt"].as_u64(), error["maxAttempts"].as_u64()), (Some(1), Some(1)));
+        assert!(error["occurredAt"].as_str().is_some_and(|t| t.ends_with('Z')));
     });
 }
 

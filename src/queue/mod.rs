@@ -628,7 +628,16 @@ impl Queue {
         if attempt >= u64::from(self.options.max_attempts) {
             return match error {
                 Some((code, message)) => self.dead_letter(job, code, message),
-                None => self.dead_letter_as_is(job),
+                // A plain release that used the last attempt: the dead letter must still say why
+                // (error contract). An error a handler already recorded is kept as it is.
+                None if job.envelope().ok().is_some_and(|e| e.get("error").is_some_and(Value::is_object)) => {
+                    self.dead_letter_as_is(job)
+                }
+                None => self.dead_letter(
+                    job,
+                    "MAX_ATTEMPTS_EXCEEDED",
+                    &format!("released on attempt {attempt} of {}; no attempts left", self.options.max_attempts),
+                ),
             };
         }
         let delay = delay
