@@ -15,7 +15,7 @@ APT_PACKAGES := php8.2-cli php8.2-dev php8.2-redis php8.2-mbstring php8.2-xml ph
 	build-essential pkg-config
 
 .PHONY: all deps build install uninstall demo test test-rust test-phpt test-phpunit test-laravel \
-	test-full test-fuzz test-valgrind test-php84 test-pie bench bench-rust clean
+	test-full test-fuzz test-valgrind test-soak test-php84 test-pie bench bench-rust clean
 
 all: build
 
@@ -76,9 +76,14 @@ test-php84:
 test-pie: deps
 	@scripts/test-pie-build
 
-## test-full: the fast suites, then fuzzing and the phpt suite under valgrind
+## test-full: the fast suites, then fuzzing, the phpt suite under valgrind and the fault soak
 test-full: test
-	@$(MAKE) --no-print-directory test-fuzz test-valgrind
+	@$(MAKE) --no-print-directory test-fuzz test-valgrind test-soak
+
+## test-soak: envelopes through 3 worker processes with SIGKILLs and a redis restart
+## (PHPGRC_BUS_SOAK_ENVELOPES, default 2000); prints pushed/processed/dead-lettered/duplicated/lost
+test-soak: install
+	phpunit -c php-tests/phpunit.xml --group slow
 
 ## test-fuzz: each cargo-fuzz target for FUZZ_SECONDS (default 60)
 test-fuzz:
