@@ -540,3 +540,41 @@ impl Progress {
         let _ = writeln!(std::io::stderr());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Expected values printed by symfony/console 5.4 (`OutputFormatter::escape()`, then
+    /// `format("<error>$escaped</error>")` undecorated and decorated).
+    #[test]
+    fn escape_and_format_match_symfony() {
+        let cases: [(&[u8], &[u8], &[u8], &[u8]); 7] = [
+            (b"a<b>c", b"a\\<b\\>c", b"a<b>c", b"\x1b[37;41ma<b>c\x1b[39;49m"),
+            (b"<<info>>", b"<\\<info\\>>", b"<<info>>", b"\x1b[37;41m<<info>>\x1b[39;49m"),
+            (b"x\\<y>", b"x\\<y\\>", b"x<y>", b"\x1b[37;41mx<y>\x1b[39;49m"),
+            (b"end\\\\", b"end\0\0", b"end\\\\", b"\x1b[37;41mend\\\\\x1b[39;49m"),
+            (b"n\0ul", b"n\0ul", b"n\\ul", b"\x1b[37;41mn\\ul\x1b[39;49m"),
+            (b"<<fg=red;>>z", b"<\\<fg=red;\\>>z", b"<<fg=red;>>z", b"\x1b[37;41m<<fg=red;>>z\x1b[39;49m"),
+            (b"<info>t</info>", b"\\<info\\>t\\</info\\>", b"<info>t</info>", b"\x1b[37;41m<info>t</info>\x1b[39;49m"),
+        ];
+        for (text, escaped, plain, decorated) in cases {
+            let e = escape(text);
+            assert_eq!(e, escaped, "{}", String::from_utf8_lossy(text));
+            let message = [b"<error>".as_slice(), &e, b"</error>"].concat();
+            assert_eq!(Formatter::new(false).format(&message).unwrap(), plain);
+            assert_eq!(Formatter::new(true).format(&message).unwrap(), decorated);
+        }
+    }
+
+    #[test]
+    fn unescaped_style_tags_apply_and_bad_ones_fail() {
+        let mut f = Formatter::new(true);
+        assert_eq!(f.format(b"<fg=blue;options=bold>x</> y").unwrap(), b"\x1b[34;1mx\x1b[39;22m y");
+        assert_eq!(f.format(b"<comment>c</comment><nope>").unwrap(), b"\x1b[33mc\x1b[39m<nope>");
+        assert!(f.format(b"<fg=bogus>x").unwrap_err().starts_with("Invalid \"bogus\" color"));
+        let mut f = Formatter::new(false);
+        f.format(b"<info>open").unwrap();
+        assert_eq!(f.format(b"</comment>").unwrap_err(), "Incorrectly nested style tag found.");
+    }
+}
