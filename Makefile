@@ -11,7 +11,7 @@ RUN_TESTS = $(EXT_DIR)/build/run-tests.php
 
 # Debian 12 packages the build and the tests need.
 APT_PACKAGES := php8.2-cli php8.2-dev php8.2-redis php8.2-mbstring php8.2-xml php8.2-curl \
-	php-laravel-framework phpunit php-json-schema redis-server redis-tools libclang-dev \
+	php-laravel-framework phpunit php-parser php-json-schema redis-server redis-tools libclang-dev \
 	build-essential pkg-config
 
 .PHONY: all deps build install uninstall demo test test-rust test-phpt test-phpunit test-laravel \
