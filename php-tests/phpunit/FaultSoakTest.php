@@ -22,6 +22,8 @@ use PhpGrc\Bus\Tests\Support\QueueTestCase;
  * @group slow
  * @large
  */
+// PHPUnit 10+ reads the attribute (doc-comment metadata is deprecated there); 9.6 the annotation.
+#[\PHPUnit\Framework\Attributes\Group('slow'), \PHPUnit\Framework\Attributes\Large]
 final class FaultSoakTest extends QueueTestCase
 {
     /** Envelopes pushed; PHPGRC_BUS_SOAK_ENVELOPES overrides (issue 7 asks 10,000 for the full run). */

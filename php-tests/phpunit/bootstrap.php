@@ -29,6 +29,8 @@ require_once getenv('ILLUMINATE_AUTOLOAD') ?: '/usr/share/php/Illuminate/autoloa
 spl_autoload_register(static function (string $class): void {
     $roots = [
         'PhpGrc\\Bus\\Tests\\' => __DIR__ . '/',
+        // The Laravel suite's test support (its exception recorder) is shared, not copied.
+        'PhpGrc\\Bus\\Laravel\\Tests\\' => dirname(__DIR__, 2) . '/laravel/tests/',
         'PhpGrc\\Bus\\Laravel\\' => dirname(__DIR__, 2) . '/laravel/src/',
     ];
     foreach ($roots as $prefix => $dir) {

@@ -4,6 +4,8 @@ declare(strict_types=1);
 
 namespace PhpGrc\Bus\Tests\Support;
 
+use PhpGrc\Bus\Laravel\Tests\Support\RecordingExceptionHandler;
+
 use Illuminate\Config\Repository;
 use Illuminate\Container\Container;
 use Illuminate\Contracts\Debug\ExceptionHandler;
