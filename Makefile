@@ -12,7 +12,7 @@ RUN_TESTS = $(EXT_DIR)/build/run-tests.php
 # Debian 12 packages the build and the tests need.
 APT_PACKAGES := php8.2-cli php8.2-dev php8.2-redis php8.2-mbstring php8.2-xml php8.2-curl \
 	php-laravel-framework phpunit php-parser php-json-schema redis-server redis-tools libclang-dev \
-	build-essential pkg-config
+	build-essential pkg-config openssl
 
 .PHONY: all deps build install uninstall demo test test-rust test-phpt test-phpunit test-laravel \
 	phpstan test-full test-fuzz test-valgrind test-soak test-php84 test-pie bench bench-rust clean

@@ -168,12 +168,14 @@ namespace PhpGrc\Bus {
      * connection's), job (`PhpGrc\Bus\Laravel\EnvelopeJob@handle`, the Laravel handler written
      * into payloads), timeout (5) and read_timeout (10) in seconds (0: no limit), dedupe_ttl
      * (86400 seconds a processed envelope is remembered; 0 turns replay dedupe off), strict
-     * (validate pushes in strict mode). Unknown options are refused.
+     * (validate pushes in strict mode), tls_ca / tls_cert / tls_key (PEM files for a rediss://
+     * connection: the CA to verify the server with, default the system bundle; a client
+     * certificate and key). Unknown options are refused.
      */
     final class Queue
     {
         /**
-         * @param string|array $connection `redis://[user:pass@]host:port/db`, `rediss://...`, a unix socket path, or a Laravel `config/database.php` redis connection array
+         * @param string|array $connection `redis://[user:pass@]host:port/db`, `rediss://...` (TLS), a unix socket path, or a Laravel `config/database.php` redis connection array (`'scheme' => 'tls'` for TLS)
          * @throws QueueException when the connection string or options are invalid
          */
         public function __construct(string|array $connection, ?array $options = null) {}

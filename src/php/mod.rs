@@ -47,7 +47,7 @@ pub extern "C" fn info(_module: *mut ModuleEntry) {
             }
             Err(e) => info_table_row!("schema error", e.message()),
         }
-        info_table_row!("redis client", format!("built-in RESP2 client {VERSION} (TCP, unix sockets; no TLS)"));
+        info_table_row!("redis client", format!("built-in RESP2 client {VERSION} (TCP, unix sockets, TLS via rustls)"));
         info_table_row!("embedded schema $id", Schema::embedded().id());
         info_table_row!("phpgrc_bus.schema_path", ini::schema_path().unwrap_or_default());
         info_table_row!("phpgrc_bus.max_depth", ini::max_depth().to_string());

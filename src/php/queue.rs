@@ -80,9 +80,9 @@ fn connection_config(connection: &Zval) -> Result<ConnectionConfig, BusError> {
     Ok(ConnectionConfig::from_laravel(&laravel)?)
 }
 
-const OPTIONS: [&str; 13] = [
+const OPTIONS: [&str; 16] = [
     "queue", "dlq", "max_attempts", "retry_seconds", "backoff_exp", "retry_after", "block_for", "prefix", "job",
-    "dedupe_ttl", "strict", "timeout", "read_timeout",
+    "dedupe_ttl", "strict", "timeout", "read_timeout", "tls_ca", "tls_cert", "tls_key",
 ];
 
 fn options(given: Option<&ZendHashTable>, config: &mut ConnectionConfig) -> Result<(Options, bool), BusError> {
@@ -133,6 +133,19 @@ fn options(given: Option<&ZendHashTable>, config: &mut ConnectionConfig) -> Resu
             "strict" => strict = value.bool().unwrap_or(text == "1"),
             "timeout" => config.connect_timeout = timeout(seconds()?),
             "read_timeout" => config.read_timeout = timeout(seconds()?),
+            "tls_ca" | "tls_cert" | "tls_key" => {
+                let Some(tls) = config.tls.as_mut() else {
+                    return Err(BusError::InvalidArgument(format!(
+                        "Queue option '{name}' needs a TLS connection (rediss://… or 'scheme' => 'tls')"
+                    )));
+                };
+                let path = Some(std::path::PathBuf::from(text));
+                match name.as_str() {
+                    "tls_ca" => tls.ca_file = path,
+                    "tls_cert" => tls.cert_file = path,
+                    _ => tls.key_file = path,
+                }
+            }
             _ => {}
         }
     }

@@ -58,6 +58,18 @@ pub struct ConnectionConfig {
     pub connect_timeout: Option<Duration>,
     /// `None`: no limit (Laravel's `read_timeout => 0`). Also bounds writes.
     pub read_timeout: Option<Duration>,
+    /// TLS (`rediss://`, scheme `tls`): `None` is plain TCP.
+    pub tls: Option<Tls>,
+}
+
+/// TLS to Redis. The server is verified against `ca_file` (else the system bundle,
+/// /etc/ssl/certs/ca-certificates.crt) for the host name or IP connected to; a client
+/// certificate is presented when both `cert_file` and `key_file` are given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tls {
+    pub ca_file: Option<PathBuf>,
+    pub cert_file: Option<PathBuf>,
+    pub key_file: Option<PathBuf>,
 }
 
 impl fmt::Debug for ConnectionConfig {
@@ -118,6 +130,7 @@ struct Parts {
     prefix: Option<String>,
     connect_timeout: Option<Option<Duration>>,
     read_timeout: Option<Option<Duration>>,
+    tls: Option<Tls>,
 }
 
 impl Parts {
@@ -131,6 +144,7 @@ impl Parts {
             prefix: self.prefix.or(base.prefix),
             connect_timeout: self.connect_timeout.or(base.connect_timeout),
             read_timeout: self.read_timeout.or(base.read_timeout),
+            tls: self.tls.or(base.tls),
         }
     }
 
@@ -148,6 +162,7 @@ impl Parts {
                 .connect_timeout
                 .unwrap_or(Some(DEFAULT_CONNECT_TIMEOUT)),
             read_timeout: self.read_timeout.unwrap_or(Some(DEFAULT_READ_TIMEOUT)),
+            tls: self.tls,
         }
     }
 }
@@ -173,7 +188,7 @@ impl ConnectionConfig {
     }
 
     /// `redis://[user:pass@]host[:port][/db][?timeout=&read_timeout=&db=&prefix=&username=&password=]`,
-    /// `unix:///path[?db=…]` or a bare `/path`. `rediss://` is refused until TLS is supported.
+    /// `rediss://…` (TLS), `unix:///path[?db=…]` or a bare `/path`.
     pub fn parse(connection: &str) -> Result<Self, QueueError> {
         Ok(parse_url(connection)?.into_config())
     }
@@ -183,7 +198,7 @@ impl ConnectionConfig {
         let mut fields = Parts::default();
         match c.scheme.as_deref().map(str::to_ascii_lowercase).as_deref() {
             None | Some("") | Some("tcp") | Some("redis") | Some("unix") => {}
-            Some("tls") | Some("rediss") => return Err(tls_unsupported()),
+            Some("tls") | Some("rediss") => fields.tls = Some(Tls::default()),
             Some(_) => return Err(QueueError::config("unsupported redis connection scheme")),
         }
         if let Some(host) = c.host.as_deref().filter(|h| !h.is_empty()) {
@@ -217,23 +232,18 @@ impl ConnectionConfig {
     /// memory only; never displayed.
     fn pool_key(&self) -> String {
         format!(
-            "{:?}\u{0}{}\u{0}{}\u{0}{}\u{0}{:?}\u{0}{:?}",
+            "{:?}\u{0}{}\u{0}{}\u{0}{}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
             self.address,
             self.username.as_deref().unwrap_or(""),
             self.password.as_deref().unwrap_or(""),
             self.database,
             self.connect_timeout,
-            self.read_timeout
+            self.read_timeout,
+            self.tls
         )
     }
 }
 
-fn tls_unsupported() -> QueueError {
-    QueueError::new(
-        ErrorKind::TlsUnsupported,
-        "TLS connections (rediss://, tls) are not supported yet",
-    )
-}
 
 fn laravel_host(
     host: &str,
@@ -243,7 +253,10 @@ fn laravel_host(
     let lower = host.to_ascii_lowercase();
     if lower.starts_with("tls://") || lower.starts_with("rediss://") || lower.starts_with("ssl://")
     {
-        return Err(tls_unsupported());
+        // phpredis spells TLS as a host prefix; here it is the connection's `scheme`.
+        return Err(QueueError::config(
+            "write TLS as the connection's scheme ('scheme' => 'tls') or a rediss:// url, not a host prefix",
+        ));
     }
     if let Some(path) = host.strip_prefix("unix://") {
         return Ok(Address::Unix(PathBuf::from(path)));
@@ -282,7 +295,10 @@ fn parse_url(url: &str) -> Result<Parts, QueueError> {
     };
     let mut parts = Parts::default();
     match scheme.to_ascii_lowercase().as_str() {
-        "redis" | "tcp" => {
+        "redis" | "tcp" | "rediss" | "tls" => {
+            if matches!(scheme.to_ascii_lowercase().as_str(), "rediss" | "tls") {
+                parts.tls = Some(Tls::default());
+            }
             let (authority, path) = match rest.find('/') {
                 Some(i) => (&rest[..i], &rest[i..]),
                 None => (rest, ""),
@@ -316,7 +332,6 @@ fn parse_url(url: &str) -> Result<Parts, QueueError> {
             }
             parts.address = Some(Address::Unix(PathBuf::from(path)));
         }
-        "rediss" | "tls" => return Err(tls_unsupported()),
         _ => {
             return Err(QueueError::config(
                 "unsupported redis URL scheme (use redis:// or unix://)",
@@ -436,6 +451,7 @@ fn percent_decode(text: &str, what: &str) -> Result<String, QueueError> {
 enum Stream {
     Tcp(TcpStream),
     Unix(UnixStream),
+    Tls(Box<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>),
 }
 
 impl Stream {
@@ -443,6 +459,7 @@ impl Stream {
         match self {
             Stream::Tcp(s) => s.set_read_timeout(t),
             Stream::Unix(s) => s.set_read_timeout(t),
+            Stream::Tls(s) => s.sock.set_read_timeout(t),
         }
     }
 
@@ -450,6 +467,7 @@ impl Stream {
         match self {
             Stream::Tcp(s) => s.set_write_timeout(t),
             Stream::Unix(s) => s.set_write_timeout(t),
+            Stream::Tls(s) => s.sock.set_write_timeout(t),
         }
     }
 
@@ -457,6 +475,7 @@ impl Stream {
         match self {
             Stream::Tcp(s) => s.set_nonblocking(on),
             Stream::Unix(s) => s.set_nonblocking(on),
+            Stream::Tls(s) => s.sock.set_nonblocking(on),
         }
     }
 }
@@ -466,6 +485,7 @@ impl Read for Stream {
         match self {
             Stream::Tcp(s) => s.read(buf),
             Stream::Unix(s) => s.read(buf),
+            Stream::Tls(s) => s.read(buf),
         }
     }
 }
@@ -475,6 +495,7 @@ impl Write for Stream {
         match self {
             Stream::Tcp(s) => s.write(buf),
             Stream::Unix(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf),
         }
     }
 
@@ -482,6 +503,7 @@ impl Write for Stream {
         match self {
             Stream::Tcp(s) => s.flush(),
             Stream::Unix(s) => s.flush(),
+            Stream::Tls(s) => s.flush(),
         }
     }
 }
@@ -910,11 +932,18 @@ impl Connection {
                 ))
             }
         };
-        let stream = match at {
-            Address::Tcp { host, port } => {
+        let stream = match (at, &self.config.tls) {
+            (Address::Tcp { host, port }, None) => {
                 Stream::Tcp(connect_tcp(host, *port, self.config.connect_timeout).map_err(fail)?)
             }
-            Address::Unix(path) => Stream::Unix(UnixStream::connect(path).map_err(fail)?),
+            (Address::Tcp { host, port }, Some(tls)) => {
+                let tcp = connect_tcp(host, *port, self.config.connect_timeout).map_err(fail)?;
+                Stream::Tls(Box::new(tls_stream(tls, host, tcp, self.config.connect_timeout).map_err(Retry::Stop)?))
+            }
+            (Address::Unix(_), Some(_)) => {
+                return Err(Retry::Stop(QueueError::config("TLS is for TCP connections, not unix sockets")))
+            }
+            (Address::Unix(path), None) => Stream::Unix(UnixStream::connect(path).map_err(fail)?),
         };
         if let Stream::Tcp(s) = &stream {
             // Small commands must not wait for Nagle's algorithm.
@@ -971,6 +1000,60 @@ impl Connection {
 enum Retry {
     Again(String),
     Stop(QueueError),
+}
+
+/// The system CA bundle on Debian, used when no CA file is given.
+const SYSTEM_CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
+
+/// A TLS session over `tcp`, handshake completed (so a bad certificate fails here, as a
+/// connect error, not on the first command).
+fn tls_stream(
+    tls: &Tls,
+    host: &str,
+    mut tcp: TcpStream,
+    timeout: Option<Duration>,
+) -> Result<rustls::StreamOwned<rustls::ClientConnection, TcpStream>, QueueError> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+    let failed = |what: String| QueueError::new(ErrorKind::Tls, what);
+    let ca = tls.ca_file.clone().unwrap_or_else(|| PathBuf::from(SYSTEM_CA_BUNDLE));
+    let mut roots = rustls::RootCertStore::empty();
+    let certs = CertificateDer::pem_file_iter(&ca)
+        .map_err(|e| failed(format!("cannot read the TLS CA file {}: {e}", ca.display())))?;
+    for cert in certs {
+        let cert = cert.map_err(|e| failed(format!("the TLS CA file {} is not PEM: {e}", ca.display())))?;
+        roots.add(cert).map_err(|e| failed(format!("a certificate in {} is unusable: {e}", ca.display())))?;
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| failed(format!("TLS setup failed: {e}")))?
+        .with_root_certificates(roots);
+    let config = match (&tls.cert_file, &tls.key_file) {
+        (Some(cert), Some(key)) => {
+            let chain = CertificateDer::pem_file_iter(cert)
+                .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+                .map_err(|e| failed(format!("cannot read the TLS client certificate {}: {e}", cert.display())))?;
+            let key = PrivateKeyDer::from_pem_file(key)
+                .map_err(|e| failed(format!("cannot read the TLS client key {}: {e}", key.display())))?;
+            builder.with_client_auth_cert(chain, key).map_err(|e| failed(format!("the TLS client certificate is unusable: {e}")))?
+        }
+        (None, None) => builder.with_no_client_auth(),
+        _ => return Err(QueueError::config("a TLS client certificate needs both tls_cert and tls_key")),
+    };
+    let name = ServerName::try_from(host.to_owned()).map_err(|e| failed(format!("{host} is not a TLS server name: {e}")))?;
+    let mut session = rustls::ClientConnection::new(std::sync::Arc::new(config), name)
+        .map_err(|e| failed(format!("TLS setup failed: {e}")))?;
+    // The handshake is bounded like a connect.
+    let _ = tcp.set_read_timeout(timeout);
+    let _ = tcp.set_write_timeout(timeout);
+    let _ = tcp.set_nodelay(true);
+    while session.is_handshaking() {
+        session
+            .complete_io(&mut tcp)
+            .map_err(|e| failed(format!("TLS handshake with {host} failed: {e}")))?;
+    }
+    Ok(rustls::StreamOwned::new(session, tcp))
 }
 
 fn connect_tcp(host: &str, port: u16, timeout: Option<Duration>) -> io::Result<TcpStream> {
@@ -1064,17 +1147,14 @@ mod tests {
     }
 
     #[test]
-    fn tls_is_refused_clearly() {
-        let e = ConnectionConfig::parse("rediss://:pw@host:6379").unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::TlsUnsupported);
-        let laravel = LaravelConnection {
-            scheme: Some("tls".into()),
-            ..Default::default()
-        };
-        assert_eq!(
-            ConnectionConfig::from_laravel(&laravel).unwrap_err().kind(),
-            ErrorKind::TlsUnsupported
-        );
+    fn tls_is_selected_by_rediss_or_the_tls_scheme() {
+        let c = ConnectionConfig::parse("rediss://:pw@host:6380/2").unwrap();
+        assert_eq!((c.tls, c.address, c.database), (Some(Tls::default()), Address::Tcp { host: "host".into(), port: 6380 }, 2));
+        assert_eq!(ConnectionConfig::parse("redis://host").unwrap().tls, None);
+        let laravel = LaravelConnection { scheme: Some("tls".into()), host: Some("h".into()), ..Default::default() };
+        assert_eq!(ConnectionConfig::from_laravel(&laravel).unwrap().tls, Some(Tls::default()));
+        let prefixed = LaravelConnection { host: Some("tls://h".into()), ..Default::default() };
+        assert_eq!(ConnectionConfig::from_laravel(&prefixed).unwrap_err().kind(), ErrorKind::Config);
     }
 
     #[test]

@@ -10,8 +10,9 @@ use std::fmt;
 pub enum ErrorKind {
     /// A connection string, connection array or option is invalid.
     Config,
-    /// `rediss://` / `tls://`: TLS is not supported yet.
-    TlsUnsupported,
+    /// TLS could not be set up: an unreadable CA or client certificate, or a failed handshake
+    /// (an unknown CA, a name mismatch).
+    Tls,
     /// The server could not be reached (after the bounded retries).
     Connect,
     /// AUTH was refused.

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde_json::Value;
 
-pub use connection::{Address, Connection, ConnectionConfig, LaravelConnection};
+pub use connection::{Address, Connection, ConnectionConfig, LaravelConnection, Tls};
 pub use error::{ErrorKind, QueueError};
 pub use options::Options;
 pub use payload::ErrorAnnotation;

@@ -46,6 +46,10 @@ final class IntegrationBusConnector implements ConnectorInterface
             'prefix' => $this->prefix($redisName),
             'job' => EnvelopeJob::HANDLER,
             'strict' => (bool) ($settings['strict'] ?? false),
+            // TLS (a database.redis connection with 'scheme' => 'tls' or a rediss:// url): PEM files.
+            'tls_ca' => $config['tls_ca'] ?? null,
+            'tls_cert' => $config['tls_cert'] ?? null,
+            'tls_key' => $config['tls_key'] ?? null,
         ], static fn ($value) => $value !== null));
 
         $laravelJobs = new RedisQueue(
