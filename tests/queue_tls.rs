@@ -14,8 +14,24 @@ fn openssl(dir: &Path, args: &[&str]) {
     assert!(status.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&status.stderr));
 }
 
+/// A directory of test certificates, removed when the test ends.
+struct Certs(PathBuf);
+
+impl std::ops::Deref for Certs {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Certs {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A CA, a server certificate for 127.0.0.1/localhost, a client certificate, and an unrelated CA.
-fn certificates() -> PathBuf {
+fn certificates() -> Certs {
     let dir = std::env::temp_dir().join(format!("phpgrc-bus-tls-{}-{:?}", std::process::id(), std::thread::current().id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("server.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n").unwrap();
@@ -29,7 +45,7 @@ fn certificates() -> PathBuf {
         let (crt, csr, cnf) = (format!("{name}.crt"), format!("{name}.csr"), format!("{name}.cnf"));
         openssl(&dir, &["x509", "-req", "-in", &csr, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", &crt, "-days", "1", "-extfile", &cnf]);
     }
-    dir
+    Certs(dir)
 }
 
 fn free_port() -> u16 {
