@@ -143,7 +143,7 @@ fn write_double(out: &mut String, f: f64) {
             out.push_str(&digits[1..]);
         }
         out.push('e');
-        out.push(if n - 1 >= 0 { '+' } else { '-' });
+        out.push(if n >= 1 { '+' } else { '-' });
         let _ = write!(out, "{}", (n - 1).abs());
     }
 }

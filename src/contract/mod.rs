@@ -256,7 +256,7 @@ impl Schema {
     /// Like [`Schema::valid_json_fast`], and for a valid envelope also its queue headers, read
     /// from the same tape.
     pub fn valid_json_headers(&self, text: &str, check: &Check, max_depth: usize) -> Option<Vec<(String, String)>> {
-        self.when_json_valid(text, check, max_depth, |fields| crate::envelope::headers_of(fields))
+        self.when_json_valid(text, check, max_depth, crate::envelope::headers_of)
     }
 
     fn when_json_valid<T>(&self, text: &str, check: &Check, max_depth: usize, then: impl FnOnce(&RuleFields) -> T) -> Option<T> {

@@ -40,17 +40,11 @@ pub struct ReservedJob {
 /// A scalar option or connection field as text (config arrays hold ints and strings alike).
 fn scalar_text(zv: &Zval) -> Option<String> {
     let zv = zv.dereference();
-    if let Some(s) = zv.str() {
-        Some(s.to_string())
-    } else if let Some(i) = zv.long() {
-        Some(i.to_string())
-    } else if let Some(f) = zv.double() {
-        Some(f.to_string())
-    } else if let Some(b) = zv.bool() {
-        Some(if b { "1".into() } else { "0".into() })
-    } else {
-        None
-    }
+    zv.str()
+        .map(str::to_string)
+        .or_else(|| zv.long().map(|i| i.to_string()))
+        .or_else(|| zv.double().map(|f| f.to_string()))
+        .or_else(|| zv.bool().map(|b| if b { "1".into() } else { "0".into() }))
 }
 
 fn connection_config(connection: &Zval) -> Result<ConnectionConfig, BusError> {
@@ -153,9 +147,12 @@ fn options(given: Option<&ZendHashTable>, config: &mut ConnectionConfig) -> Resu
     Ok((o, strict))
 }
 
+/// An envelope ready to enqueue: its JSON and its queue headers.
+type Prepared = (Vec<u8>, Vec<(String, String)>);
+
 impl Queue {
     /// An envelope ready to enqueue: validated, as compact JSON, with its headers.
-    fn prepare(&self, envelope: &Zval, what: &str) -> Result<Result<(Vec<u8>, Vec<(String, String)>), Vec<Violation>>, BusError> {
+    fn prepare(&self, envelope: &Zval, what: &str) -> Result<Result<Prepared, Vec<Violation>>, BusError> {
         if let Some(ready) = self.prepare_valid(envelope) {
             return Ok(Ok(ready));
         }
@@ -172,7 +169,7 @@ impl Queue {
     /// A valid envelope's JSON and headers without converting it: the JSON string as given, or
     /// JSON written from the PHP values. `None`: take the converting path (invalid, strict,
     /// or holding an empty array whose JSON only the schema decides).
-    fn prepare_valid(&self, envelope: &Zval) -> Option<(Vec<u8>, Vec<(String, String)>)> {
+    fn prepare_valid(&self, envelope: &Zval) -> Option<Prepared> {
         if self.strict {
             return None;
         }
