@@ -259,6 +259,13 @@ impl Schema {
         self.when_json_valid(text, check, max_depth, crate::envelope::headers_of)
     }
 
+    /// The schemaRef and header rules on JSON text, its members read on the tape (no `Value`
+    /// is built). `None` when the text is not a JSON document within `max_depth`.
+    pub fn field_violations_json(&self, text: &str, check: &Check, max_depth: usize) -> Option<Vec<Violation>> {
+        let doc = document::Document::parse(text, max_depth).ok()?;
+        Some(self.field_violations(&document_fields(doc.root()), check))
+    }
+
     fn when_json_valid<T>(&self, text: &str, check: &Check, max_depth: usize, then: impl FnOnce(&RuleFields) -> T) -> Option<T> {
         if check.strict {
             return None;

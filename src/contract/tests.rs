@@ -486,3 +486,15 @@ fn fast_json_path_agrees_with_the_full_path() {
     assert!(!violations(&serde_json::from_str(&evil).unwrap()).is_empty());
     assert_eq!(schema().valid_json_fast(&evil, &check, 128), None);
 }
+
+#[test]
+fn header_rules_on_json_text_agree_with_the_value_path() {
+    let v = envelope();
+    let text = v.to_string();
+    let wrong = Headers::from_pairs([("x-phpgrc-kind", "cyber.metric")]);
+    for headers in [headers_for(&v), Headers::new(), wrong] {
+        let check = Check { headers: Some(&headers), strict: false };
+        assert_eq!(schema().field_violations_json(&text, &check, 128), Some(schema().contract_violations(&v, &check)));
+    }
+    assert_eq!(schema().field_violations_json("{", &Check::default(), 128), None);
+}

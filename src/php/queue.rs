@@ -11,8 +11,9 @@ use serde_json::Value;
 
 use super::convert::{self, entries, object_table, Key, Limits};
 use super::exceptions::BusError;
+use super::ini;
 use super::zval_json::{self, PhpJson};
-use crate::contract::{Check, Headers, RuleFields, Schema, Violation};
+use crate::contract::{Check, Headers, Schema, Violation};
 use crate::queue::{self, ConnectionConfig, LaravelConnection, NewJob, Options, QueueError, Rejection, Reserved};
 
 impl From<QueueError> for BusError {
@@ -198,11 +199,13 @@ impl Queue {
 
 /// Header/body alignment of a popped job: a mismatch sends it to the dead-letter list.
 fn check_reserved(schema: &Schema, job: &Reserved) -> Result<(), Rejection> {
-    let envelope = job
-        .envelope()
-        .map_err(|e| Rejection::validation_failed(format!("the job's envelope cannot be read: {}", e.message())))?;
+    let unreadable = || Rejection::validation_failed("the job's envelope cannot be read: it is not a JSON document");
+    let text = std::str::from_utf8(job.envelope_json()).map_err(|_| unreadable())?;
     let headers = job.headers().and_then(|h| Headers::from_json(&h)).unwrap_or_default();
-    let violations = schema.field_violations(&RuleFields::from_value(&envelope), &Check { headers: Some(&headers), strict: false });
+    // Read on the JSON tape: this runs on every pop, and the rules need seven members.
+    let violations = schema
+        .field_violations_json(text, &Check { headers: Some(&headers), strict: false }, ini::PARSER_DEPTH)
+        .ok_or_else(unreadable)?;
     if violations.is_empty() {
         Ok(())
     } else {
