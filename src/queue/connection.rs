@@ -17,12 +17,15 @@ use std::time::Duration;
 
 use super::error::{redact, ErrorKind, QueueError};
 use super::resp::{self, Decoder, ProtocolError, Reply};
+use super::cluster::Cluster;
 use super::scripts::Script;
 
 pub const DEFAULT_PORT: u16 = 6379;
 pub const DEFAULT_HOST: &str = "127.0.0.1";
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Covers Redis' default `cluster-node-timeout` (15 s) plus the election that follows it.
+pub const DEFAULT_FAILOVER_TIMEOUT: Duration = Duration::from_secs(20);
 /// Connection attempts before giving up, and the wait before the second one (doubled each time).
 const CONNECT_ATTEMPTS: u32 = 5;
 const FIRST_RETRY_DELAY: Duration = Duration::from_millis(50);
@@ -60,6 +63,12 @@ pub struct ConnectionConfig {
     pub read_timeout: Option<Duration>,
     /// TLS (`rediss://`, scheme `tls`): `None` is plain TCP.
     pub tls: Option<Tls>,
+    /// Redis Cluster seed nodes; empty: one server at `address`. Every node shares the
+    /// credentials, TLS settings and timeouts above.
+    pub cluster: Vec<Address>,
+    /// Cluster mode: how long a command whose slot's master is unreachable keeps retrying
+    /// (refreshing the slot map) while the cluster fails over.
+    pub failover_timeout: Duration,
 }
 
 /// TLS to Redis. The server is verified against `ca_file` (else the system bundle,
@@ -82,6 +91,7 @@ impl fmt::Debug for ConnectionConfig {
             .field("prefix", &self.prefix)
             .field("connect_timeout", &self.connect_timeout)
             .field("read_timeout", &self.read_timeout)
+            .field("cluster", &self.cluster)
             .finish()
     }
 }
@@ -163,6 +173,8 @@ impl Parts {
                 .unwrap_or(Some(DEFAULT_CONNECT_TIMEOUT)),
             read_timeout: self.read_timeout.unwrap_or(Some(DEFAULT_READ_TIMEOUT)),
             tls: self.tls,
+            cluster: Vec::new(),
+            failover_timeout: DEFAULT_FAILOVER_TIMEOUT,
         }
     }
 }
@@ -228,18 +240,60 @@ impl ConnectionConfig {
         Ok(parts.into_config())
     }
 
+    /// Redis Cluster mode over these seed nodes (`host[:port]`, `[v6]:port`, `redis://host:port`
+    /// or `rediss://host:port`; the port defaults to 6379); the other settings apply to every node. The first seed becomes
+    /// `address`. Cluster nodes have one database, 0.
+    pub fn with_cluster<S: AsRef<str>>(mut self, seeds: &[S]) -> Result<Self, QueueError> {
+        if seeds.is_empty() {
+            return Err(QueueError::config("a Redis Cluster needs at least one seed node"));
+        }
+        if self.database != 0 {
+            return Err(QueueError::config("Redis Cluster has only database 0; remove the database setting"));
+        }
+        let mut addresses = Vec::with_capacity(seeds.len());
+        for seed in seeds {
+            let seed = seed.as_ref().trim();
+            let hostport = match seed.split_once("://") {
+                None => seed,
+                Some((scheme, rest)) => {
+                    match scheme.to_ascii_lowercase().as_str() {
+                        "redis" | "tcp" => {}
+                        "rediss" | "tls" if self.tls.is_some() => {}
+                        "rediss" | "tls" => self.tls = Some(Tls::default()),
+                        _ => return Err(QueueError::config("a cluster seed is host:port or a redis:// or rediss:// URL")),
+                    }
+                    if rest.contains(['@', '/', '?']) {
+                        return Err(QueueError::config(
+                            "a cluster seed names host and port only; credentials and options go in the connection settings",
+                        ));
+                    }
+                    rest
+                }
+            };
+            if hostport.is_empty() {
+                return Err(QueueError::config("an empty cluster seed"));
+            }
+            addresses.push(parse_hostport(hostport)?);
+        }
+        self.address = addresses[0].clone();
+        self.cluster = addresses;
+        Ok(self)
+    }
+
     /// Identity of the server session: connections are shared per key. Holds the password in
     /// memory only; never displayed.
     fn pool_key(&self) -> String {
         format!(
-            "{:?}\u{0}{}\u{0}{}\u{0}{}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
+            "{:?}\u{0}{}\u{0}{}\u{0}{}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
             self.address,
             self.username.as_deref().unwrap_or(""),
             self.password.as_deref().unwrap_or(""),
             self.database,
             self.connect_timeout,
             self.read_timeout,
-            self.tls
+            self.tls,
+            self.cluster,
+            self.failover_timeout
         )
     }
 }
@@ -627,9 +681,9 @@ pub enum Wait {
     Forever,
 }
 
-/// A lazily opened Redis connection. Not shared between processes: after `fork()` the child
-/// opens its own and leaves the inherited socket to the parent.
-pub struct Connection {
+/// One server's connection, lazily opened. Not shared between processes: after `fork()` the
+/// child opens its own and leaves the inherited socket to the parent.
+pub(super) struct Node {
     config: ConnectionConfig,
     link: Option<Link>,
     /// The process that opened `link`.
@@ -637,19 +691,10 @@ pub struct Connection {
     out: Vec<u8>,
 }
 
-impl fmt::Debug for Connection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Connection")
-            .field("config", &self.config)
-            .field("connected", &self.link.is_some())
-            .finish()
-    }
-}
-
-impl Connection {
+impl Node {
     /// No I/O: the socket opens on first use.
-    pub fn new(config: ConnectionConfig) -> Connection {
-        Connection {
+    pub(super) fn new(config: ConnectionConfig) -> Node {
+        Node {
             config,
             link: None,
             pid: std::process::id(),
@@ -657,140 +702,29 @@ impl Connection {
         }
     }
 
-    pub fn config(&self) -> &ConnectionConfig {
-        &self.config
-    }
-
-    /// Whether a socket is open (it may still have been closed by the server since).
-    pub fn is_connected(&self) -> bool {
+    pub(super) fn is_connected(&self) -> bool {
         self.link.is_some() && self.pid == std::process::id()
     }
 
-    /// Closes the socket (a fresh one opens on next use). An inherited socket is left open.
-    pub fn disconnect(&mut self) {
+    pub(super) fn disconnect(&mut self) {
         self.drop_link();
     }
 
-    /// One command; an error reply becomes `ErrorKind::Server`.
-    pub fn command(&mut self, args: &[&[u8]]) -> Result<Reply, QueueError> {
-        self.command_waiting(args, Wait::Default)
+    /// Opens (or checks) the socket. A failure here means nothing was sent.
+    pub(super) fn connect(&mut self) -> Result<(), QueueError> {
+        self.ensure_link()
     }
 
-    /// One command with its own wait (for BLPOP and friends).
-    pub fn command_waiting(&mut self, args: &[&[u8]], wait: Wait) -> Result<Reply, QueueError> {
-        let mut out = std::mem::take(&mut self.out);
-        out.clear();
-        resp::encode(&mut out, args);
-        let result = self.round_trip(&out, 1, wait);
-        self.out = out;
-        let reply = result?
-            .pop()
-            .ok_or_else(|| QueueError::protocol("missing reply"))?;
-        self.server_error(args.first().copied().unwrap_or(b""), reply)
-    }
-
-    /// Several commands in one round trip. Replies come back raw, error replies included, one
-    /// per command in order.
-    pub fn pipeline(&mut self, commands: &[Vec<&[u8]>]) -> Result<Vec<Reply>, QueueError> {
-        if commands.is_empty() {
-            return Ok(Vec::new());
-        }
+    /// Sends `commands` in one write and reads one reply per command, error replies included.
+    pub(super) fn send(&mut self, commands: &[Vec<&[u8]>], wait: Wait) -> Result<Vec<Reply>, QueueError> {
         let mut out = std::mem::take(&mut self.out);
         out.clear();
         for c in commands {
             resp::encode(&mut out, c);
         }
-        let result = self.round_trip(&out, commands.len(), Wait::Default);
+        let result = self.round_trip(&out, commands.len(), wait);
         self.out = out;
         result
-    }
-
-    /// Runs a script by its SHA-1, sending its source only when the server does not know it
-    /// (`NOSCRIPT`: nothing ran, so resending is safe). An error reply becomes `ErrorKind::Server`.
-    pub fn eval(
-        &mut self,
-        script: &Script,
-        keys: &[&[u8]],
-        args: &[&[u8]],
-    ) -> Result<Reply, QueueError> {
-        let mut replies = self.eval_many(script, &[(keys.to_vec(), args.to_vec())])?;
-        replies
-            .pop()
-            .ok_or_else(|| QueueError::protocol("missing script reply"))
-    }
-
-    /// Runs a script several times in one round trip (plus one more only for calls the
-    /// server answered with `NOSCRIPT`). Fails on the first error reply.
-    pub fn eval_many(
-        &mut self,
-        script: &Script,
-        calls: &[ScriptCall],
-    ) -> Result<Vec<Reply>, QueueError> {
-        let sha = script.sha1();
-        let build = |head: &'static [u8], body: &[u8], keys: &[&[u8]], args: &[&[u8]]| {
-            let numkeys = keys.len().to_string().into_bytes();
-            let mut cmd: Vec<Vec<u8>> = vec![head.to_vec(), body.to_vec(), numkeys];
-            cmd.extend(keys.iter().map(|k| k.to_vec()));
-            cmd.extend(args.iter().map(|a| a.to_vec()));
-            cmd
-        };
-        let owned: Vec<Vec<Vec<u8>>> = calls
-            .iter()
-            .map(|(k, a)| build(b"EVALSHA", sha.as_bytes(), k, a))
-            .collect();
-        let commands: Vec<Vec<&[u8]>> = owned
-            .iter()
-            .map(|c| c.iter().map(Vec::as_slice).collect())
-            .collect();
-        let mut replies = self.pipeline(&commands)?;
-        let missing: Vec<usize> = replies
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| matches!(r, Reply::Error(e) if e.starts_with("NOSCRIPT")))
-            .map(|(i, _)| i)
-            .collect();
-        if !missing.is_empty() {
-            let owned: Vec<Vec<Vec<u8>>> = missing
-                .iter()
-                .map(|&i| build(b"EVAL", script.source.as_bytes(), &calls[i].0, &calls[i].1))
-                .collect();
-            let commands: Vec<Vec<&[u8]>> = owned
-                .iter()
-                .map(|c| c.iter().map(Vec::as_slice).collect())
-                .collect();
-            let again = self.pipeline(&commands)?;
-            for (i, reply) in missing.into_iter().zip(again) {
-                replies[i] = reply;
-            }
-        }
-        replies
-            .into_iter()
-            .map(|r| match r {
-                Reply::Error(e) => Err(QueueError::new(
-                    ErrorKind::Server,
-                    format!(
-                        "Redis refused script {}: {}",
-                        script.name,
-                        redact(&e, self.config.password.as_deref())
-                    ),
-                )),
-                r => Ok(r),
-            })
-            .collect()
-    }
-
-    fn server_error(&self, command: &[u8], reply: Reply) -> Result<Reply, QueueError> {
-        match reply {
-            Reply::Error(e) => Err(QueueError::new(
-                ErrorKind::Server,
-                format!(
-                    "Redis refused {}: {}",
-                    String::from_utf8_lossy(command).to_ascii_uppercase(),
-                    redact(&e, self.config.password.as_deref())
-                ),
-            )),
-            r => Ok(r),
-        }
     }
 
     fn round_trip(
@@ -994,6 +928,187 @@ impl Connection {
             }
         }
         Ok(link)
+    }
+}
+
+/// A Redis connection: one server, or a Redis Cluster when the config names seed nodes.
+/// Opens lazily; commands, pipelines and scripts are routed by key slot in cluster mode.
+pub struct Connection {
+    config: ConnectionConfig,
+    target: Target,
+}
+
+enum Target {
+    Single(Node),
+    Cluster(Box<Cluster>),
+}
+
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connection")
+            .field("config", &self.config)
+            .field("connected", &self.is_connected())
+            .finish()
+    }
+}
+
+impl Connection {
+    /// No I/O: sockets open on first use.
+    pub fn new(config: ConnectionConfig) -> Connection {
+        let target = if config.cluster.is_empty() {
+            Target::Single(Node::new(config.clone()))
+        } else {
+            Target::Cluster(Box::new(Cluster::new(config.clone())))
+        };
+        Connection { config, target }
+    }
+
+    pub fn config(&self) -> &ConnectionConfig {
+        &self.config
+    }
+
+    /// Whether this is a Redis Cluster connection.
+    pub fn is_cluster(&self) -> bool {
+        matches!(self.target, Target::Cluster(_))
+    }
+
+    /// Whether a socket is open (it may still have been closed by the server since).
+    pub fn is_connected(&self) -> bool {
+        match &self.target {
+            Target::Single(node) => node.is_connected(),
+            Target::Cluster(cluster) => cluster.is_connected(),
+        }
+    }
+
+    /// Closes the sockets (fresh ones open on next use). Inherited sockets are left open.
+    pub fn disconnect(&mut self) {
+        match &mut self.target {
+            Target::Single(node) => node.disconnect(),
+            Target::Cluster(cluster) => cluster.disconnect(),
+        }
+    }
+
+    /// The cluster's masters as `host:port`, slot ranges each (empty for one server). Reads
+    /// the slot map, loading it first if needed.
+    pub fn cluster_masters(&mut self) -> Result<Vec<(String, Vec<(u16, u16)>)>, QueueError> {
+        match &mut self.target {
+            Target::Single(_) => Ok(Vec::new()),
+            Target::Cluster(cluster) => cluster.masters(),
+        }
+    }
+
+    /// Sends `commands` in one write per server and returns one raw reply per command.
+    fn exchange(&mut self, commands: &[Vec<&[u8]>], wait: Wait) -> Result<Vec<Reply>, QueueError> {
+        match &mut self.target {
+            Target::Single(node) => node.send(commands, wait),
+            Target::Cluster(cluster) => cluster.send(commands, wait),
+        }
+    }
+
+    /// One command; an error reply becomes `ErrorKind::Server`.
+    pub fn command(&mut self, args: &[&[u8]]) -> Result<Reply, QueueError> {
+        self.command_waiting(args, Wait::Default)
+    }
+
+    /// One command with its own wait (for BLPOP and friends).
+    pub fn command_waiting(&mut self, args: &[&[u8]], wait: Wait) -> Result<Reply, QueueError> {
+        let reply = self
+            .exchange(&[args.to_vec()], wait)?
+            .pop()
+            .ok_or_else(|| QueueError::protocol("missing reply"))?;
+        self.server_error(args.first().copied().unwrap_or(b""), reply)
+    }
+
+    /// Several commands in one round trip (one per server in cluster mode). Replies come back
+    /// raw, error replies included, one per command in order.
+    pub fn pipeline(&mut self, commands: &[Vec<&[u8]>]) -> Result<Vec<Reply>, QueueError> {
+        if commands.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.exchange(commands, Wait::Default)
+    }
+
+    /// Runs a script by its SHA-1, sending its source only when the server does not know it
+    /// (`NOSCRIPT`: nothing ran, so resending is safe). An error reply becomes `ErrorKind::Server`.
+    pub fn eval(
+        &mut self,
+        script: &Script,
+        keys: &[&[u8]],
+        args: &[&[u8]],
+    ) -> Result<Reply, QueueError> {
+        let mut replies = self.eval_many(script, &[(keys.to_vec(), args.to_vec())])?;
+        replies
+            .pop()
+            .ok_or_else(|| QueueError::protocol("missing script reply"))
+    }
+
+    /// Runs a script several times in one round trip (plus one more only for calls the
+    /// server answered with `NOSCRIPT`). Fails on the first error reply.
+    pub fn eval_many(
+        &mut self,
+        script: &Script,
+        calls: &[ScriptCall],
+    ) -> Result<Vec<Reply>, QueueError> {
+        let sha = script.sha1().as_bytes();
+        let counts: Vec<Vec<u8>> = calls.iter().map(|(k, _)| k.len().to_string().into_bytes()).collect();
+        fn script_command<'a>(head: &'a [u8], body: &'a [u8], count: &'a [u8], call: &ScriptCall<'a>) -> Vec<&'a [u8]> {
+            let (keys, args) = call;
+            let mut cmd: Vec<&[u8]> = Vec::with_capacity(3 + keys.len() + args.len());
+            cmd.extend_from_slice(&[head, body, count]);
+            cmd.extend_from_slice(keys);
+            cmd.extend_from_slice(args);
+            cmd
+        }
+        let commands: Vec<Vec<&[u8]>> = calls
+            .iter()
+            .zip(&counts)
+            .map(|(call, count)| script_command(b"EVALSHA", sha, count, call))
+            .collect();
+        let mut replies = self.pipeline(&commands)?;
+        let missing: Vec<usize> = replies
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| matches!(r, Reply::Error(e) if e.starts_with("NOSCRIPT")))
+            .map(|(i, _)| i)
+            .collect();
+        if !missing.is_empty() {
+            let commands: Vec<Vec<&[u8]>> = missing
+                .iter()
+                .map(|&i| script_command(b"EVAL", script.source.as_bytes(), &counts[i], &calls[i]))
+                .collect();
+            let again = self.pipeline(&commands)?;
+            for (i, reply) in missing.into_iter().zip(again) {
+                replies[i] = reply;
+            }
+        }
+        replies
+            .into_iter()
+            .map(|r| match r {
+                Reply::Error(e) => Err(QueueError::new(
+                    ErrorKind::Server,
+                    format!(
+                        "Redis refused script {}: {}",
+                        script.name,
+                        redact(&e, self.config.password.as_deref())
+                    ),
+                )),
+                r => Ok(r),
+            })
+            .collect()
+    }
+
+    fn server_error(&self, command: &[u8], reply: Reply) -> Result<Reply, QueueError> {
+        match reply {
+            Reply::Error(e) => Err(QueueError::new(
+                ErrorKind::Server,
+                format!(
+                    "Redis refused {}: {}",
+                    String::from_utf8_lossy(command).to_ascii_uppercase(),
+                    redact(&e, self.config.password.as_deref())
+                ),
+            )),
+            r => Ok(r),
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 //! operation as one atomic Lua script), and here the operations.
 #![forbid(unsafe_code)]
 
+pub mod cluster;
 pub mod connection;
 pub mod error;
 pub mod keys;
@@ -292,6 +293,30 @@ fn unexpected(what: &str, reply: &Reply) -> QueueError {
     QueueError::protocol(format!("unexpected reply to {what}: {shape}"))
 }
 
+/// Redis Cluster runs a script only when all its keys share a slot: the queue's four keys
+/// and the dead-letter list must carry one hash tag (Laravel asks the same of queue names).
+fn check_cluster_keys(prefix: &str, options: &Options) -> Result<(), QueueError> {
+    let keys = QueueKeys::new(prefix, &options.queue);
+    let dlq = keys::dead_letter_key(prefix, &options.dlq);
+    let slot = cluster::key_slot(keys.ready.as_bytes());
+    if cluster::hash_tag(keys.ready.as_bytes()) == keys.ready.as_bytes()
+        || cluster::key_slot(keys.reserved.as_bytes()) != slot
+    {
+        return Err(QueueError::config(format!(
+            "Redis Cluster: queue {:?} needs a hash tag so its keys share a slot, e.g. '{{{}}}'",
+            options.queue, options.queue
+        )));
+    }
+    if cluster::key_slot(dlq.as_bytes()) != slot {
+        return Err(QueueError::config(format!(
+            "Redis Cluster: the dead-letter list {:?} must carry the queue's hash tag, e.g. '{{{}}}:dlq'",
+            options.dlq,
+            String::from_utf8_lossy(cluster::hash_tag(keys.ready.as_bytes()))
+        )));
+    }
+    Ok(())
+}
+
 impl Queue {
     /// A queue on the process-wide connection for `config`. No I/O until the first operation.
     pub fn new(config: &ConnectionConfig, options: Options) -> Result<Queue, QueueError> {
@@ -319,6 +344,9 @@ impl Queue {
             .prefix
             .clone()
             .unwrap_or_else(|| connection_prefix.to_owned());
+        if lock(&conn).is_cluster() {
+            check_cluster_keys(&prefix, &options)?;
+        }
         let template = options.job_template();
         Ok(Queue {
             conn,
@@ -340,6 +368,13 @@ impl Queue {
 
     pub fn stats(&self) -> Stats {
         self.stats
+    }
+
+    /// The cluster's seed nodes as `host:port`; `None` for one server.
+    pub fn cluster_seeds(&self) -> Option<Vec<String>> {
+        let conn = lock(&self.conn);
+        let seeds = &conn.config().cluster;
+        (!seeds.is_empty()).then(|| seeds.iter().map(ToString::to_string).collect())
     }
 
     /// The shared connection (for callers that need to disconnect or inspect it).

@@ -222,3 +222,134 @@ pub fn headers() -> Vec<(String, String)> {
         ("x-phpgrc-priority".into(), "normal".into()),
     ]
 }
+
+/// A local Redis Cluster: `masters` masters with `replicas` replicas each, every node a
+/// `RedisServer` on its own free loopback port, joined with `redis-cli --cluster create`.
+/// `cluster-node-timeout` is 1 s so an automatic failover takes about two seconds.
+pub struct RedisCluster {
+    pub nodes: Vec<RedisServer>,
+}
+
+impl RedisCluster {
+    pub fn start(masters: usize, replicas: usize) -> RedisCluster {
+        let count = masters * (1 + replicas);
+        let nodes: Vec<RedisServer> = (0..count)
+            .map(|_| {
+                RedisServer::start_with(&[
+                    "--cluster-enabled",
+                    "yes",
+                    "--cluster-config-file",
+                    "nodes.conf",
+                    "--cluster-node-timeout",
+                    "1000",
+                    // Let a replica take over even right after a restart of the test machine.
+                    "--cluster-replica-validity-factor",
+                    "0",
+                ])
+            })
+            .collect();
+        let mut create = Command::new("redis-cli");
+        create.arg("--cluster").arg("create");
+        for node in &nodes {
+            create.arg(format!("127.0.0.1:{}", node.port));
+        }
+        let out = create
+            .args(["--cluster-replicas", &replicas.to_string(), "--cluster-yes"])
+            .stdin(Stdio::null())
+            .output()
+            .expect("redis-cli --cluster create");
+        assert!(
+            out.status.success(),
+            "redis-cli --cluster create failed: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let cluster = RedisCluster { nodes };
+        cluster.wait_until_ok(count);
+        cluster
+    }
+
+    /// Waits until every live node reports `cluster_state:ok` and knows `count` nodes, and
+    /// every replica has finished its first sync.
+    pub fn wait_until_ok(&self, count: usize) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let ready = self.nodes.iter().filter(|n| n.child.is_some()).all(|n| {
+                let info = cli(n.port, &["CLUSTER", "INFO"]);
+                let replication = cli(n.port, &["INFO", "replication"]);
+                info.contains("cluster_state:ok")
+                    && info.contains(&format!("cluster_known_nodes:{count}"))
+                    && (!replication.contains("role:slave") || replication.contains("master_link_status:up"))
+            });
+            if ready {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the test cluster did not become ready");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Seed list for the client: every node as `127.0.0.1:port`.
+    pub fn seeds(&self) -> Vec<String> {
+        self.nodes
+            .iter()
+            .map(|n| format!("127.0.0.1:{}", n.port))
+            .collect()
+    }
+
+    /// The node serving `slot` as master, by its own account (`CLUSTER NODES`, `myself`).
+    pub fn master_of(&self, slot: u16) -> &RedisServer {
+        self.nodes
+            .iter()
+            .filter(|n| n.child.is_some())
+            .find(|n| {
+                cli(n.port, &["CLUSTER", "NODES"]).lines().any(|line| {
+                    let fields: Vec<&str> = line.split_whitespace().collect();
+                    fields.len() > 8
+                        && fields[2].contains("myself")
+                        && fields[2].contains("master")
+                        && fields[8..].iter().any(|range| serves(range, slot))
+                })
+            })
+            .expect("a master for the slot")
+    }
+
+    /// The node with this port.
+    pub fn node(&self, port: u16) -> &RedisServer {
+        self.nodes.iter().find(|n| n.port == port).expect("node")
+    }
+
+    /// The replicas of the master on `port`.
+    pub fn replicas_of(&self, port: u16) -> Vec<&RedisServer> {
+        let id = cli(port, &["CLUSTER", "MYID"]);
+        let id = id.trim();
+        self.nodes
+            .iter()
+            .filter(|n| n.child.is_some() && n.port != port)
+            .filter(|n| {
+                let info = cli(n.port, &["CLUSTER", "NODES"]);
+                info.lines()
+                    .any(|l| l.contains("myself") && l.contains("slave") && l.contains(id))
+            })
+            .collect()
+    }
+}
+
+/// Whether a `CLUSTER NODES` slot field (`5461`, `0-5460`; `[…]` migration marks never) holds `slot`.
+fn serves(range: &str, slot: u16) -> bool {
+    match range.split_once('-') {
+        _ if range.starts_with('[') => false,
+        Some((a, b)) => matches!((a.parse::<u16>(), b.parse::<u16>()), (Ok(a), Ok(b)) if (a..=b).contains(&slot)),
+        None => range.parse::<u16>() == Ok(slot),
+    }
+}
+
+/// `redis-cli -p PORT ARGS…` (raw output).
+pub fn cli(port: u16, args: &[&str]) -> String {
+    let out = Command::new("redis-cli")
+        .args(["--raw", "-p", &port.to_string()])
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("redis-cli");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
