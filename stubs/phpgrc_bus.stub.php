@@ -175,7 +175,7 @@ namespace PhpGrc\Bus {
     final class Queue
     {
         /**
-         * @param string|array $connection `redis://[user:pass@]host:port/db`, `rediss://...` (TLS), a unix socket path, or a Laravel `config/database.php` redis connection array (`'scheme' => 'tls'` for TLS)
+         * @param string|array $connection `redis://[user:pass@]host:port/db`, `rediss://...` (TLS), a unix socket path, or a Laravel `config/database.php` redis connection array (`'scheme' => 'tls'` for TLS). Redis Cluster: such an array with `'cluster' => ['host:port', ...]` seed nodes, or a list of node arrays as in Laravel's `database.redis.clusters.<name>`; queue and dlq names then need one hash tag, e.g. `{integration-bus}` and `{integration-bus}:dlq`, and the option failover_timeout (20 s) bounds how long a call waits for a failed master's replacement
          * @throws QueueException when the connection string or options are invalid
          */
         public function __construct(string|array $connection, ?array $options = null) {}

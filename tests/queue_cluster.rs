@@ -248,11 +248,13 @@ fn a_live_slot_migration_is_followed_through_ask_tryagain_and_moved() {
 }
 
 #[test]
-fn a_coordinated_failover_loses_nothing() {
+fn a_coordinated_failover_loses_nothing_reserved_or_dead_lettered() {
     bounded(LIMIT, || {
         let cluster = RedisCluster::start(3, 1);
         let mut q = queue(&cluster);
         push_range(&mut q, 0..50);
+        let dead = q.pop(None, None, accept).unwrap().unwrap();
+        assert_eq!(q.dead_letter(&dead, "HANDLER_FAILED", "before the failover").unwrap(), Outcome::DeadLettered);
         let reserved = q.pop(None, None, accept).unwrap().unwrap();
         let old = cluster.master_of(slot()).port;
         let replica = cluster.replicas_of(old)[0].port;
@@ -262,8 +264,11 @@ fn a_coordinated_failover_loses_nothing() {
             assert!(std::time::Instant::now() < deadline, "failover did not happen");
             std::thread::sleep(Duration::from_millis(50));
         }
-        // The job reserved before the failover is still reserved on the new master.
+        // The job reserved before the failover is still reserved on the new master, and the
+        // dead letter is still there to retry.
         assert!(q.ack(&reserved).unwrap());
+        assert_eq!(q.sizes(None).unwrap().dead_letters, 1);
+        assert!(q.retry_dead_letter(dead.id()).unwrap());
         push_range(&mut q, 50..60);
         let mut seen: BTreeSet<String> = drain(&mut q).into_iter().collect();
         seen.insert(reserved.envelope().unwrap()["id"].as_str().unwrap().to_owned());

@@ -209,7 +209,7 @@ final class QueueDriverTest extends TestCase
         $this->app['config']->set('queue.connections.integration-bus.connection', 'missing');
 
         $this->expectException(InvalidArgumentException::class);
-        $this->expectExceptionMessage('Redis connection [missing] is not configured in database.redis.');
+        $this->expectExceptionMessage('Redis connection [missing] is not configured in database.redis or database.redis.clusters.');
 
         Queue::connection('integration-bus');
     }

@@ -59,6 +59,25 @@ fn connection_config(connection: &Zval) -> Result<ConnectionConfig, BusError> {
             convert::type_name(connection)
         )));
     };
+    // Redis Cluster: `['cluster' => [seeds…], …shared settings]`, or a list of node arrays as
+    // Laravel's `database.redis.clusters.<name>` holds them (settings from the first node).
+    if let Some(seeds) = ht.get("cluster").filter(|v| !v.is_null()) {
+        let seeds = cluster_seeds(seeds)?;
+        return Ok(laravel_config(ht)?.with_cluster(&seeds)?);
+    }
+    if ht.len() > 0 && ht.has_sequential_keys() {
+        let seeds = cluster_seeds(connection)?;
+        let first = ht.get_index(0).and_then(|v| v.dereference().array());
+        let shared = match first {
+            Some(node) => laravel_config(node)?,
+            None => ConnectionConfig::parse("redis://127.0.0.1")?,
+        };
+        return Ok(shared.with_cluster(&seeds)?);
+    }
+    laravel_config(ht)
+}
+
+fn laravel_config(ht: &ZendHashTable) -> Result<ConnectionConfig, BusError> {
     let field = |name: &str| ht.get(name).filter(|v| !v.is_null()).and_then(scalar_text);
     let laravel = LaravelConnection {
         url: field("url"),
@@ -75,9 +94,32 @@ fn connection_config(connection: &Zval) -> Result<ConnectionConfig, BusError> {
     Ok(ConnectionConfig::from_laravel(&laravel)?)
 }
 
-const OPTIONS: [&str; 16] = [
+/// Cluster seeds: each `'host:port'`, a `redis://` URL, or a node array with `host`/`port`.
+fn cluster_seeds(list: &Zval) -> Result<Vec<String>, BusError> {
+    let invalid = || BusError::InvalidArgument("Redis Cluster seeds must be a list of 'host:port' strings or arrays with 'host' and 'port'".into());
+    let Some(list) = list.dereference().array() else { return Err(invalid()) };
+    let mut seeds = Vec::with_capacity(list.len());
+    for (_, seed) in entries(list) {
+        let seed = seed.dereference();
+        if let Some(text) = seed.str() {
+            seeds.push(text.to_owned());
+        } else if let Some(node) = seed.array() {
+            let host = node.get("host").and_then(scalar_text).ok_or_else(invalid)?;
+            let port = node.get("port").and_then(scalar_text).unwrap_or_else(|| "6379".into());
+            seeds.push(if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") });
+        } else {
+            return Err(invalid());
+        }
+    }
+    if seeds.is_empty() {
+        return Err(invalid());
+    }
+    Ok(seeds)
+}
+
+const OPTIONS: [&str; 17] = [
     "queue", "dlq", "max_attempts", "retry_seconds", "backoff_exp", "retry_after", "block_for", "prefix", "job",
-    "dedupe_ttl", "strict", "timeout", "read_timeout", "tls_ca", "tls_cert", "tls_key",
+    "dedupe_ttl", "strict", "timeout", "read_timeout", "tls_ca", "tls_cert", "tls_key", "failover_timeout",
 ];
 
 fn options(given: Option<&ZendHashTable>, config: &mut ConnectionConfig) -> Result<(Options, bool), BusError> {
@@ -128,6 +170,7 @@ fn options(given: Option<&ZendHashTable>, config: &mut ConnectionConfig) -> Resu
             "strict" => strict = value.bool().unwrap_or(text == "1"),
             "timeout" => config.connect_timeout = timeout(seconds()?),
             "read_timeout" => config.read_timeout = timeout(seconds()?),
+            "failover_timeout" => config.failover_timeout = std::time::Duration::from_secs_f64(seconds()?.min(3600.0)),
             "tls_ca" | "tls_cert" | "tls_key" => {
                 let Some(tls) = config.tls.as_mut() else {
                     return Err(BusError::InvalidArgument(format!(
@@ -389,6 +432,13 @@ impl Queue {
         let mut ht = ZendHashTable::new();
         let _ = ht.insert("queue", self.inner.options().queue.as_str());
         let _ = ht.insert("prefix", self.inner.prefix());
+        if let Some(seeds) = self.inner.cluster_seeds() {
+            let mut list = ZendHashTable::new();
+            for seed in seeds {
+                let _ = list.push(seed);
+            }
+            let _ = ht.insert("cluster", list);
+        }
         ht
     }
 }

@@ -66,15 +66,26 @@ final class IntegrationBusConnector implements ConnectorInterface
 
     /**
      * The `database.redis.<name>` array (host, port, username, password, database, timeout,
-     * read_timeout), or its `url` when it has one, as the extension's Queue takes them.
+     * read_timeout), or its `url` when it has one, as the extension's Queue takes them. A name
+     * found under `database.redis.clusters` instead gives Redis Cluster mode: its node list
+     * (settings from the first node), queue names then need a hash tag such as `{integration-bus}`.
      *
-     * @return string|array<string, mixed>
+     * @return string|array<int|string, mixed>
      */
     private function redisConnection(string $name): string|array
     {
         $connection = $this->config->get("database.redis.{$name}");
         if (! is_array($connection)) {
-            throw new InvalidArgumentException("Redis connection [{$name}] is not configured in database.redis.");
+            $nodes = $this->config->get("database.redis.clusters.{$name}");
+            if (is_array($nodes)) {
+                unset($nodes['options']);
+
+                return array_values(array_map(
+                    static fn ($node) => is_array($node) ? array_filter($node, static fn ($value) => $value !== null) : $node,
+                    $nodes,
+                ));
+            }
+            throw new InvalidArgumentException("Redis connection [{$name}] is not configured in database.redis or database.redis.clusters.");
         }
 
         $url = $connection['url'] ?? null;
@@ -87,9 +98,18 @@ final class IntegrationBusConnector implements ConnectorInterface
         return array_filter($connection, static fn ($value) => $value !== null);
     }
 
-    /** Laravel's rule: the connection's own prefix, else the shared `database.redis.options.prefix`. */
+    /**
+     * Laravel's rule: the connection's own prefix, else the shared `database.redis.options.prefix`;
+     * for a cluster, its own `options.prefix`, else `clusters.options.prefix`, else the shared one.
+     */
     private function prefix(string $name): string
     {
+        if (! is_array($this->config->get("database.redis.{$name}")) && is_array($this->config->get("database.redis.clusters.{$name}"))) {
+            return (string) ($this->config->get("database.redis.clusters.{$name}.options.prefix")
+                ?? $this->config->get('database.redis.clusters.options.prefix')
+                ?? $this->config->get('database.redis.options.prefix', ''));
+        }
+
         return (string) ($this->config->get("database.redis.{$name}.prefix")
             ?? $this->config->get('database.redis.options.prefix', ''));
     }

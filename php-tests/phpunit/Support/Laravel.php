@@ -47,13 +47,17 @@ final class Laravel
     /**
      * @param array<string, mixed> $redisConnection a config/database.php redis connection
      * @param array<string, mixed> $queueConnection overrides of the queue connection (retry_after, ...)
+     * @param list<array<string, mixed>>|null $clusterNodes a Redis Cluster instead: `database.redis.clusters.default`
      */
-    public function __construct(array $redisConnection, string $prefix, array $queueConnection = [])
+    public function __construct(array $redisConnection, string $prefix, array $queueConnection = [], ?array $clusterNodes = null)
     {
         $this->app = new Container();
         Container::setInstance($this->app);
+        $redisConfig = $clusterNodes === null
+            ? ['client' => 'phpredis', 'options' => ['prefix' => $prefix], 'default' => $redisConnection]
+            : ['client' => 'phpredis', 'options' => ['prefix' => $prefix, 'cluster' => 'redis'], 'clusters' => ['default' => $clusterNodes]];
         $this->app->instance('config', new Repository([
-            'database' => ['redis' => ['client' => 'phpredis', 'options' => ['prefix' => $prefix], 'default' => $redisConnection]],
+            'database' => ['redis' => $redisConfig],
             'queue' => [
                 'default' => self::CONNECTION,
                 'connections' => [self::CONNECTION => $queueConnection + [

@@ -9,7 +9,7 @@ use RuntimeException;
 /**
  * One throwaway redis-server, a direct child of this process, on a free loopback port:
  * `--save '' --appendonly no --bind 127.0.0.1 --port N`, plus AOF, a password or a unix socket on
- * request. It is stopped by pid (tearDown, or the shutdown function as a safety net), never by
+ * request, or as a Redis Cluster node (see RedisCluster). It is stopped by pid (tearDown, or the shutdown function as a safety net), never by
  * name, and only by the process that started it (a forked child never stops its parent's server).
  */
 final class RedisServer
@@ -26,6 +26,7 @@ final class RedisServer
     public readonly ?string $password;
     public readonly ?string $socket;
     public readonly bool $aof;
+    public readonly bool $cluster;
 
     private int $pid = 0;
     /** @var resource|null */
@@ -33,7 +34,7 @@ final class RedisServer
     private readonly int $ownerPid;
 
     /**
-     * @param array{aof?: bool, requirepass?: string, unixsocket?: bool} $options
+     * @param array{aof?: bool, requirepass?: string, unixsocket?: bool, cluster?: bool} $options
      */
     private function __construct(array $options)
     {
@@ -44,11 +45,12 @@ final class RedisServer
             throw new RuntimeException("cannot create {$this->dir}");
         }
         $this->aof = (bool) ($options['aof'] ?? false);
+        $this->cluster = (bool) ($options['cluster'] ?? false);
         $this->password = $options['requirepass'] ?? null;
         $this->socket = ($options['unixsocket'] ?? false) ? $this->dir . '/redis.sock' : null;
     }
 
-    /** @param array{aof?: bool, requirepass?: string, unixsocket?: bool} $options */
+    /** @param array{aof?: bool, requirepass?: string, unixsocket?: bool, cluster?: bool} $options */
     public static function start(array $options = []): self
     {
         $server = new self($options);
@@ -173,6 +175,9 @@ final class RedisServer
         }
         if ($this->socket !== null) {
             array_push($command, '--unixsocket', $this->socket, '--unixsocketperm', '700');
+        }
+        if ($this->cluster) {
+            array_push($command, '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '1000');
         }
         $log = $this->dir . '/redis.log';
         $process = proc_open($command, [0 => ['file', '/dev/null', 'r'], 1 => ['file', $log, 'a'], 2 => ['file', $log, 'a']], $pipes);
