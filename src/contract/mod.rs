@@ -367,7 +367,7 @@ impl Schema {
         let names_definition = |fragment: &str| {
             let check = |f: &str| f.strip_prefix("/$defs/") == Some(kind.definition());
             // Only a percent-encoded fragment (`/%24defs/...`) pays for decoding.
-            check(fragment) || (fragment.contains('%') && check(&percent_decode(fragment)))
+            check(fragment) || (fragment.contains('%') && crate::percent::decode(fragment).is_some_and(|f| check(&f)))
         };
         match schema_ref.split_once('#') {
             None => out.push(Violation::new(
@@ -417,25 +417,6 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// `%24defs` and `$defs` name the same fragment.
-fn percent_decode(s: &str) -> String {
-    let hex = |b: u8| (b as char).to_digit(16);
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((hi * 16 + lo) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
 
 /// A `type` error at an ambiguous empty container whose schema wants an object.
 fn wants_object(error: &ValidationError, empties: &[String], flips: &mut Vec<String>) {

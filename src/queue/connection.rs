@@ -480,26 +480,8 @@ pub(crate) fn parse_timeout(value: &str, name: &str) -> Result<Option<Duration>,
 }
 
 fn percent_decode(text: &str, what: &str) -> Result<String, QueueError> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| {
-                    QueueError::config(format!("invalid percent-encoding in redis URL {what}"))
-                })?;
-            out.push(hex);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).map_err(|_| QueueError::config(format!("redis URL {what} is not UTF-8")))
+    crate::percent::decode(text)
+        .ok_or_else(|| QueueError::config(format!("invalid percent-encoding in redis URL {what} (or not UTF-8)")))
 }
 
 enum Stream {
