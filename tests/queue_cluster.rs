@@ -308,6 +308,33 @@ fn a_killed_master_is_replaced_and_the_queue_carries_on() {
 }
 
 #[test]
+fn a_password_protected_cluster_authenticates_every_node_and_a_wrong_password_fails_fast() {
+    bounded(LIMIT, || {
+        let cluster = RedisCluster::start_with(3, 0, Some("s3cret-cluster"));
+        let seeds = cluster.seeds();
+        let good = ConnectionConfig::parse("redis://:s3cret-cluster@127.0.0.1").unwrap().with_cluster(&seeds).unwrap();
+        let mut masters = BTreeSet::new();
+        for name in ["a", "b", "c", "d", "e", "f"] {
+            let mut q = Queue::new(&good, Options { queue: format!("{{{name}}}"), dlq: format!("{{{name}}}:dlq"), ..Options::default() })
+                .unwrap();
+            q.push(None, envelope(1).as_bytes(), &headers()).unwrap();
+            let job = q.pop(None, None, accept).unwrap().unwrap();
+            assert!(q.ack(&job).unwrap());
+            masters.insert(cluster.master_of(key_slot(name.as_bytes())).port);
+        }
+        assert!(masters.len() > 1, "one master served every tag");
+
+        // Refused credentials are not a failover to wait for: with an hour of failover_timeout,
+        // a retry loop would run into the test's bound.
+        let mut bad = ConnectionConfig::parse("redis://:wrong@127.0.0.1").unwrap().with_cluster(&seeds).unwrap();
+        bad.failover_timeout = Duration::from_secs(3600);
+        let e = Queue::new(&bad, options()).unwrap().size(None).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Auth, "{e}");
+        assert!(!e.to_string().contains("wrong"), "{e}");
+    });
+}
+
+#[test]
 fn seeds_are_host_port_or_urls() {
     let base = ConnectionConfig::parse("redis://:secret@127.0.0.1").unwrap();
     let c = base

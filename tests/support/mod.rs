@@ -228,27 +228,36 @@ pub fn headers() -> Vec<(String, String)> {
 /// `cluster-node-timeout` is 1 s so an automatic failover takes about two seconds.
 pub struct RedisCluster {
     pub nodes: Vec<RedisServer>,
+    password: Option<String>,
 }
 
 impl RedisCluster {
     pub fn start(masters: usize, replicas: usize) -> RedisCluster {
+        RedisCluster::start_with(masters, replicas, None)
+    }
+
+    /// With every node requiring `password` (replicas authenticate with it too).
+    pub fn start_with(masters: usize, replicas: usize, password: Option<&str>) -> RedisCluster {
         let count = masters * (1 + replicas);
-        let nodes: Vec<RedisServer> = (0..count)
-            .map(|_| {
-                RedisServer::start_with(&[
-                    "--cluster-enabled",
-                    "yes",
-                    "--cluster-config-file",
-                    "nodes.conf",
-                    "--cluster-node-timeout",
-                    "1000",
-                    // Let a replica take over even right after a restart of the test machine.
-                    "--cluster-replica-validity-factor",
-                    "0",
-                ])
-            })
-            .collect();
+        let mut args = vec![
+            "--cluster-enabled",
+            "yes",
+            "--cluster-config-file",
+            "nodes.conf",
+            "--cluster-node-timeout",
+            "1000",
+            // Let a replica take over even right after a restart of the test machine.
+            "--cluster-replica-validity-factor",
+            "0",
+        ];
+        if let Some(password) = password {
+            args.extend(["--requirepass", password, "--masterauth", password]);
+        }
+        let nodes: Vec<RedisServer> = (0..count).map(|_| RedisServer::start_with(&args)).collect();
         let mut create = Command::new("redis-cli");
+        if let Some(password) = password {
+            create.args(["--no-auth-warning", "-a", password]);
+        }
         create.arg("--cluster").arg("create");
         for node in &nodes {
             create.arg(format!("127.0.0.1:{}", node.port));
@@ -263,7 +272,7 @@ impl RedisCluster {
             "redis-cli --cluster create failed: {}",
             String::from_utf8_lossy(&out.stdout)
         );
-        let cluster = RedisCluster { nodes };
+        let cluster = RedisCluster { nodes, password: password.map(str::to_owned) };
         cluster.wait_until_ok(count);
         cluster
     }
@@ -274,8 +283,8 @@ impl RedisCluster {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let ready = self.nodes.iter().filter(|n| n.child.is_some()).all(|n| {
-                let info = cli(n.port, &["CLUSTER", "INFO"]);
-                let replication = cli(n.port, &["INFO", "replication"]);
+                let info = self.cli(n.port, &["CLUSTER", "INFO"]);
+                let replication = self.cli(n.port, &["INFO", "replication"]);
                 info.contains("cluster_state:ok")
                     && info.contains(&format!("cluster_known_nodes:{count}"))
                     && (!replication.contains("role:slave") || replication.contains("master_link_status:up"))
@@ -285,6 +294,18 @@ impl RedisCluster {
             }
             assert!(Instant::now() < deadline, "the test cluster did not become ready");
             std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// `redis-cli` on one node, authenticated when the cluster has a password.
+    pub fn cli(&self, port: u16, args: &[&str]) -> String {
+        match &self.password {
+            None => cli(port, args),
+            Some(password) => {
+                let mut all = vec!["--no-auth-warning", "-a", password.as_str()];
+                all.extend_from_slice(args);
+                cli(port, &all)
+            }
         }
     }
 
@@ -302,7 +323,7 @@ impl RedisCluster {
             .iter()
             .filter(|n| n.child.is_some())
             .find(|n| {
-                cli(n.port, &["CLUSTER", "NODES"]).lines().any(|line| {
+                self.cli(n.port, &["CLUSTER", "NODES"]).lines().any(|line| {
                     let fields: Vec<&str> = line.split_whitespace().collect();
                     fields.len() > 8
                         && fields[2].contains("myself")
@@ -320,13 +341,13 @@ impl RedisCluster {
 
     /// The replicas of the master on `port`.
     pub fn replicas_of(&self, port: u16) -> Vec<&RedisServer> {
-        let id = cli(port, &["CLUSTER", "MYID"]);
+        let id = self.cli(port, &["CLUSTER", "MYID"]);
         let id = id.trim();
         self.nodes
             .iter()
             .filter(|n| n.child.is_some() && n.port != port)
             .filter(|n| {
-                let info = cli(n.port, &["CLUSTER", "NODES"]);
+                let info = self.cli(n.port, &["CLUSTER", "NODES"]);
                 info.lines()
                     .any(|l| l.contains("myself") && l.contains("slave") && l.contains(id))
             })
