@@ -5,7 +5,9 @@
 #![forbid(unsafe_code)]
 
 use jsonschema::json::{Array, Json, JsonNumber, Node, Object, SerdeJson};
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+use serde_json::{Map, Number, Value};
 
 use crate::contract::document::{DocJson, Document};
 use crate::timestamp;
@@ -31,130 +33,231 @@ pub fn summarize(envelope: &Value, received_at: Option<&str>) -> Value {
 /// `summarize` of an envelope given as JSON bytes, read from a borrowed tape: no value of the
 /// payload is copied.
 pub fn summarize_json(bytes: &[u8], received_at: Option<&str>) -> Result<Value, serde_json::Error> {
+    with_context_json(bytes, received_at, |context| context.to_value())
+}
+
+/// Calls `f` with the context of an envelope given as JSON bytes (read from a borrowed tape).
+pub fn with_context_json<T>(
+    bytes: &[u8],
+    received_at: Option<&str>,
+    f: impl FnOnce(&Context<'_>) -> T,
+) -> Result<T, serde_json::Error> {
     if let Ok(text) = std::str::from_utf8(bytes) {
         if let Ok(doc) = Document::parse(text, 128) {
-            return Ok(summarize_node::<DocJson>(doc.root(), received_at));
+            return Ok(f(&context::<DocJson>(doc.root(), received_at)));
         }
     }
     // Not JSON (or not UTF-8): serde_json says why, with line and column.
     let envelope: Value = serde_json::from_slice(bytes)?;
-    Ok(summarize(&envelope, received_at))
+    Ok(f(&context::<SerdeJson>(&envelope, received_at)))
 }
 
 /// `summarize` over any JSON representation jsonschema can read (serde_json values, JSON
 /// tapes, a binding's own values): it reads only the members it reports.
 pub fn summarize_node<'a, F: Json>(envelope: F::Node<'a>, received_at: Option<&str>) -> Value {
+    context::<F>(envelope, received_at).to_value()
+}
+
+/// The summary of one envelope, its strings borrowed from the envelope where it can: what a
+/// binding turns into its own values without a `serde_json::Value` in between. A missing or
+/// mistyped field is `None` (null in the log line).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Context<'a> {
+    pub envelope_id: Option<Cow<'a, str>>,
+    pub connector_key: Option<Cow<'a, str>>,
+    pub connector_version: Option<Cow<'a, str>>,
+    pub tenant_id: Option<Cow<'a, str>>,
+    pub run_id: Option<Cow<'a, str>>,
+    pub kind: Option<Cow<'a, str>>,
+    pub event: Option<Cow<'a, str>>,
+    /// `normal` when the envelope has none.
+    pub priority: Cow<'a, str>,
+    pub received_at: String,
+    pub emitted_at: Option<Cow<'a, str>>,
+    pub source: Option<Cow<'a, str>>,
+    pub external_id: Option<Cow<'a, str>>,
+    pub correlation_id: Option<Cow<'a, str>>,
+    pub replay: bool,
+    /// The first `LISTED_KEYS` keys of `payload` and of `meta`, in order.
+    pub payload_keys: Vec<Cow<'a, str>>,
+    pub meta_keys: Vec<Cow<'a, str>>,
+    pub attachment_count: usize,
+    /// Distinct attachment `type` values, first seen first.
+    pub attachment_types: Vec<Cow<'a, str>>,
+    /// Set when the envelope's `error` is anything but null (status `errored`).
+    pub error: Option<ErrorContext<'a>>,
+}
+
+/// `{code, message, attempt, maxAttempts, retryAt when present}` of a set `error`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorContext<'a> {
+    pub code: Option<Cow<'a, str>>,
+    /// Cut at the error contract's bound.
+    pub message: Option<Cow<'a, str>>,
+    pub attempt: Option<Number>,
+    pub max_attempts: Option<Number>,
+    pub retry_at: Option<Cow<'a, str>>,
+}
+
+impl Context<'_> {
+    /// `processed` or `errored`.
+    pub fn status(&self) -> &'static str {
+        if self.error.is_some() {
+            "errored"
+        } else {
+            "processed"
+        }
+    }
+
+    /// The context as the log line's JSON object, keys in the contract's order.
+    pub fn to_value(&self) -> Value {
+        let text = |s: &Option<Cow<'_, str>>| s.as_deref().map_or(Value::Null, Value::from);
+        let list = |items: &[Cow<'_, str>]| Value::Array(items.iter().map(|k| Value::from(k.as_ref())).collect());
+        let mut summary = Map::new();
+        summary.insert("status".into(), self.status().into());
+        summary.insert("envelope_id".into(), text(&self.envelope_id));
+        summary.insert(
+            "connector".into(),
+            object([("key", text(&self.connector_key)), ("version", text(&self.connector_version))]),
+        );
+        summary.insert("tenant_id".into(), text(&self.tenant_id));
+        summary.insert("run_id".into(), text(&self.run_id));
+        summary.insert("kind".into(), text(&self.kind));
+        summary.insert("event".into(), text(&self.event));
+        summary.insert("priority".into(), self.priority.as_ref().into());
+        summary.insert("received_at".into(), self.received_at.as_str().into());
+        summary.insert("emitted_at".into(), text(&self.emitted_at));
+        summary.insert(
+            "provenance".into(),
+            object([
+                ("source", text(&self.source)),
+                ("external_id", text(&self.external_id)),
+                ("correlation_id", text(&self.correlation_id)),
+                ("replay", self.replay.into()),
+            ]),
+        );
+        summary.insert("payload_keys".into(), list(&self.payload_keys));
+        summary.insert("meta_keys".into(), list(&self.meta_keys));
+        summary.insert(
+            "attachments".into(),
+            object([("count", self.attachment_count.into()), ("types", list(&self.attachment_types))]),
+        );
+        let error = self.error.as_ref().map_or(Value::Null, |e| {
+            let number = |n: &Option<Number>| n.clone().map_or(Value::Null, Value::Number);
+            let mut error = Map::new();
+            error.insert("code".into(), text(&e.code));
+            error.insert("message".into(), text(&e.message));
+            error.insert("attempt".into(), number(&e.attempt));
+            error.insert("maxAttempts".into(), number(&e.max_attempts));
+            if let Some(retry_at) = &e.retry_at {
+                error.insert("retryAt".into(), retry_at.as_ref().into());
+            }
+            Value::Object(error)
+        });
+        summary.insert("error".into(), error);
+        Value::Object(summary)
+    }
+}
+
+/// The context of any JSON representation jsonschema can read; reads only what it reports.
+pub fn context<'a, F: Json>(envelope: F::Node<'a>, received_at: Option<&str>) -> Context<'a> {
     let top = |key: &str| member::<F>(&envelope, key);
     let text = |key: &str| string_at::<F>(top(key));
     let provenance = top("provenance");
-    let error = top("error").filter(|e| !e.is_null());
-
-    let mut summary = Map::new();
-    let status = if error.is_some() { "errored" } else { "processed" };
-    summary.insert("status".into(), status.into());
-    summary.insert("envelope_id".into(), text("id"));
-    summary.insert("connector".into(), object([("key", text("connectorKey")), ("version", text("connectorVersion"))]));
-    summary.insert("tenant_id".into(), text("tenantId"));
-    summary.insert("run_id".into(), text("runId"));
-    summary.insert("kind".into(), text("kind"));
-    summary.insert("event".into(), text("event"));
-    let priority = top("priority").and_then(|p| p.as_string()).map_or_else(|| "normal".to_string(), |p| p.into_owned());
-    summary.insert("priority".into(), priority.into());
+    let field = |key: &str| string_at::<F>(provenance.as_ref().and_then(|p| member::<F>(p, key)));
     let received_at = match (received_at, top("receivedAt").and_then(|r| r.as_string())) {
-        (Some(given), _) => given.to_string(),
+        (Some(given), _) => given.to_owned(),
         (None, Some(body)) => body.into_owned(),
         (None, None) => timestamp::now_utc_millis(),
     };
-    summary.insert("received_at".into(), received_at.into());
-    summary.insert("emitted_at".into(), text("emittedAt"));
-    let field = |key: &str| string_at::<F>(provenance.as_ref().and_then(|p| member::<F>(p, key)));
-    let replay = provenance.as_ref().and_then(|p| member::<F>(p, "replay")).and_then(|r| r.as_boolean()).unwrap_or(false);
-    summary.insert(
-        "provenance".into(),
-        object([
-            ("source", field("source")),
-            ("external_id", field("externalId")),
-            ("correlation_id", field("correlationId")),
-            ("replay", replay.into()),
-        ]),
-    );
-    summary.insert("payload_keys".into(), first_keys::<F>(top("payload")));
-    summary.insert("meta_keys".into(), first_keys::<F>(top("meta")));
-    summary.insert("attachments".into(), attachments::<F>(top("attachments")));
-    summary.insert("error".into(), error.map_or(Value::Null, |e| error_summary::<F>(&e)));
-    Value::Object(summary)
+    let (attachment_count, attachment_types) = attachments::<F>(top("attachments"));
+    Context {
+        envelope_id: text("id"),
+        connector_key: text("connectorKey"),
+        connector_version: text("connectorVersion"),
+        tenant_id: text("tenantId"),
+        run_id: text("runId"),
+        kind: text("kind"),
+        event: text("event"),
+        priority: top("priority").and_then(|p| p.as_string()).unwrap_or(Cow::Borrowed("normal")),
+        received_at,
+        emitted_at: text("emittedAt"),
+        source: field("source"),
+        external_id: field("externalId"),
+        correlation_id: field("correlationId"),
+        replay: provenance
+            .as_ref()
+            .and_then(|p| member::<F>(p, "replay"))
+            .and_then(|r| r.as_boolean())
+            .unwrap_or(false),
+        payload_keys: first_keys::<F>(top("payload")),
+        meta_keys: first_keys::<F>(top("meta")),
+        attachment_count,
+        attachment_types,
+        error: top("error").filter(|e| !e.is_null()).map(|e| error_context::<F>(&e)),
+    }
 }
 
 fn member<'a, F: Json>(node: &F::Node<'a>, key: &str) -> Option<F::Node<'a>> {
     node.as_object()?.get(&F::prepare_key(key))
 }
 
-/// A string field as it is; anything else (missing, null, a number, an object) as null, so a
+/// A string field as it is; anything else (missing, null, a number, an object) as `None`, so a
 /// broken envelope can never put a structure into the log.
-fn string_at<'a, F: Json>(value: Option<F::Node<'a>>) -> Value {
-    value.and_then(|v| v.as_string()).map_or(Value::Null, |s| Value::String(s.into_owned()))
+fn string_at<'a, F: Json>(value: Option<F::Node<'a>>) -> Option<Cow<'a, str>> {
+    value.and_then(|v| v.as_string())
 }
 
 fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
     Value::Object(fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
 }
 
-/// The first keys of an object, in order; `[]` for anything that is not an object.
-fn first_keys<'a, F: Json>(value: Option<F::Node<'a>>) -> Value {
-    let Some(object) = value.as_ref().and_then(|v| v.as_object()) else { return Value::Array(Vec::new()) };
+/// The first keys of an object, in order; none for anything that is not an object.
+fn first_keys<'a, F: Json>(value: Option<F::Node<'a>>) -> Vec<Cow<'a, str>> {
+    let Some(object) = value.as_ref().and_then(|v| v.as_object()) else { return Vec::new() };
     // A name given twice counts once, at its first place (as serde_json keeps it).
-    let mut keys: Vec<Value> = Vec::with_capacity(LISTED_KEYS);
+    let mut keys: Vec<Cow<'a, str>> = Vec::with_capacity(LISTED_KEYS);
     for (name, _) in object.members() {
         if keys.len() == LISTED_KEYS {
             break;
         }
-        if !keys.iter().any(|k| k.as_str() == Some(name.as_ref())) {
-            keys.push(Value::from(name.as_ref()));
+        if !keys.iter().any(|k| k.as_ref() == name.as_ref()) {
+            keys.push(name.into());
         }
     }
-    Value::Array(keys)
+    keys
 }
 
-/// `{count, types}`: how many attachments and their distinct `type` values, first seen first.
-fn attachments<'a, F: Json>(value: Option<F::Node<'a>>) -> Value {
-    let mut count = 0usize;
-    let mut types: Vec<Value> = Vec::new();
-    if let Some(list) = value.as_ref().and_then(|v| v.as_array()) {
-        count = list.len();
-        for item in list.elements() {
-            if let Some(kind) = member::<F>(&item, "type").and_then(|t| t.as_string()) {
-                // Types come from a four-value enum, so a linear search stays cheap.
-                let kind = Value::String(kind.into_owned());
-                if !types.contains(&kind) {
-                    types.push(kind);
-                }
+/// How many attachments, and their distinct `type` values, first seen first.
+fn attachments<'a, F: Json>(value: Option<F::Node<'a>>) -> (usize, Vec<Cow<'a, str>>) {
+    let mut types: Vec<Cow<'a, str>> = Vec::new();
+    let Some(list) = value.as_ref().and_then(|v| v.as_array()) else { return (0, types) };
+    for item in list.elements() {
+        if let Some(kind) = member::<F>(&item, "type").and_then(|t| t.as_string()) {
+            // Types come from a four-value enum, so a linear search stays cheap.
+            if !types.contains(&kind) {
+                types.push(kind);
             }
         }
     }
-    object([("count", count.into()), ("types", Value::Array(types))])
+    (list.len(), types)
 }
 
-/// `{code, message, attempt, maxAttempts, retryAt when present}` of a set `error`.
-fn error_summary<'a, F: Json>(error: &F::Node<'a>) -> Value {
-    let mut summary = Map::new();
-    summary.insert("code".into(), string_at::<F>(member::<F>(error, "code")));
-    let message = member::<F>(error, "message").and_then(|m| m.as_string()).map_or(Value::Null, |m| {
+fn error_context<'a, F: Json>(error: &F::Node<'a>) -> ErrorContext<'a> {
+    let message = member::<F>(error, "message").and_then(|m| m.as_string()).map(|m| {
         match m.char_indices().nth(ERROR_MESSAGE_MAX_CHARS) {
-            Some((cut, _)) => Value::from(&m[..cut]),
-            None => Value::from(m.as_ref()),
+            Some((cut, _)) => Cow::Owned(m[..cut].to_owned()),
+            None => m,
         }
     });
-    summary.insert("message".into(), message);
-    for key in ["attempt", "maxAttempts"] {
-        let count = member::<F>(error, key)
-            .and_then(|n| n.as_number())
-            .map_or(Value::Null, |n| Value::Number(n.to_number().into_owned()));
-        summary.insert(key.into(), count);
+    let count = |key: &str| member::<F>(error, key).and_then(|n| n.as_number()).map(|n| n.to_number().into_owned());
+    ErrorContext {
+        code: string_at::<F>(member::<F>(error, "code")),
+        message,
+        attempt: count("attempt"),
+        max_attempts: count("maxAttempts"),
+        retry_at: member::<F>(error, "retryAt").and_then(|r| r.as_string()),
     }
-    if let Some(retry_at) = member::<F>(error, "retryAt").and_then(|r| r.as_string()) {
-        summary.insert("retryAt".into(), Value::String(retry_at.into_owned()));
-    }
-    Value::Object(summary)
 }
 
 #[cfg(test)]

@@ -177,6 +177,81 @@ fn as_table(value: &Value) -> ZBox<ZendHashTable> {
     }
 }
 
+/// The log context as a PHP array, built straight from the borrowed strings (no JSON value in
+/// between): the same array `object_table(&context.to_value())` gives.
+fn context_table(c: &summary::Context<'_>) -> ZBox<ZendHashTable> {
+    fn text(s: &Option<std::borrow::Cow<'_, str>>) -> Zval {
+        let mut zv = Zval::new();
+        match s {
+            // Only fails on an interior NUL in a C string, which ZendStr does not use.
+            Some(s) => drop(zv.set_string(s, false)),
+            None => zv.set_null(),
+        }
+        zv
+    }
+    fn list(items: &[std::borrow::Cow<'_, str>]) -> ZBox<ZendHashTable> {
+        let mut ht = ZendHashTable::with_capacity(items.len() as u32);
+        for item in items {
+            let _ = ht.push(item.as_ref());
+        }
+        ht
+    }
+    fn number(n: &Option<serde_json::Number>) -> Zval {
+        let mut zv = Zval::new();
+        match n {
+            Some(n) => match n.as_i64() {
+                Some(i) => zv.set_long(i),
+                None => zv.set_double(n.as_f64().unwrap_or(0.0)),
+            },
+            None => zv.set_null(),
+        }
+        zv
+    }
+    let mut ht = ZendHashTable::with_capacity(15);
+    let _ = ht.insert("status", c.status());
+    let _ = ht.insert("envelope_id", text(&c.envelope_id));
+    let mut connector = ZendHashTable::with_capacity(2);
+    let _ = connector.insert("key", text(&c.connector_key));
+    let _ = connector.insert("version", text(&c.connector_version));
+    let _ = ht.insert("connector", connector);
+    let _ = ht.insert("tenant_id", text(&c.tenant_id));
+    let _ = ht.insert("run_id", text(&c.run_id));
+    let _ = ht.insert("kind", text(&c.kind));
+    let _ = ht.insert("event", text(&c.event));
+    let _ = ht.insert("priority", c.priority.as_ref());
+    let _ = ht.insert("received_at", c.received_at.as_str());
+    let _ = ht.insert("emitted_at", text(&c.emitted_at));
+    let mut provenance = ZendHashTable::with_capacity(4);
+    let _ = provenance.insert("source", text(&c.source));
+    let _ = provenance.insert("external_id", text(&c.external_id));
+    let _ = provenance.insert("correlation_id", text(&c.correlation_id));
+    let _ = provenance.insert("replay", c.replay);
+    let _ = ht.insert("provenance", provenance);
+    let _ = ht.insert("payload_keys", list(&c.payload_keys));
+    let _ = ht.insert("meta_keys", list(&c.meta_keys));
+    let mut attachments = ZendHashTable::with_capacity(2);
+    let _ = attachments.insert("count", i64::try_from(c.attachment_count).unwrap_or(i64::MAX));
+    let _ = attachments.insert("types", list(&c.attachment_types));
+    let _ = ht.insert("attachments", attachments);
+    match &c.error {
+        None => {
+            let _ = ht.insert("error", ());
+        }
+        Some(e) => {
+            let mut error = ZendHashTable::with_capacity(5);
+            let _ = error.insert("code", text(&e.code));
+            let _ = error.insert("message", text(&e.message));
+            let _ = error.insert("attempt", number(&e.attempt));
+            let _ = error.insert("maxAttempts", number(&e.max_attempts));
+            if let Some(retry_at) = &e.retry_at {
+                let _ = error.insert("retryAt", retry_at.as_ref());
+            }
+            let _ = ht.insert("error", error);
+        }
+    }
+    ht
+}
+
 fn any_value(zv: &Zval, what: &str) -> Result<Value, BusError> {
     Ok(convert::decode_envelope(zv, &Limits::from_ini(), what)?.value)
 }
@@ -282,7 +357,7 @@ impl Summary {
     pub fn of(envelope: &Zval, receivedAt: Option<&ZendObject>) -> PhpResult<ZBox<ZendHashTable>> {
         let received = receivedAt.map(utc_millis).transpose()?;
         let envelope = envelope.dereference();
-        let context = match envelope.zend_str() {
+        match envelope.zend_str() {
             // From the JSON bytes: no PHP array of the payload is ever built.
             Some(s) => {
                 let limits = Limits::from_ini();
@@ -294,16 +369,18 @@ impl Summary {
                     ))
                     .into());
                 }
-                summary::summarize_json(s.as_bytes(), received.as_deref())
-                    .map_err(|e| BusError::InvalidArgument(format!("invalid JSON at line {} column {}: {e}", e.line(), e.column())))?
+                Ok(summary::with_context_json(s.as_bytes(), received.as_deref(), context_table)
+                    .map_err(|e| BusError::InvalidArgument(format!("invalid JSON at line {} column {}: {e}", e.line(), e.column())))?)
             }
             // Read in place when the value is plain JSON data; otherwise the converting path
             // says precisely what is wrong with it.
             None => match zval_json::checked(envelope, &Limits::from_ini()) {
-                Some(root) => summary::summarize_node::<PhpJson>(root, received.as_deref()),
-                None => summary::summarize(&any_value(envelope, "Argument #1 ($envelope)")?, received.as_deref()),
+                Some(root) => Ok(context_table(&summary::context::<PhpJson>(root, received.as_deref()))),
+                None => {
+                    let value = any_value(envelope, "Argument #1 ($envelope)")?;
+                    Ok(context_table(&summary::context::<jsonschema::json::SerdeJson>(&value, received.as_deref())))
+                }
             },
-        };
-        Ok(as_table(&context))
+        }
     }
 }
