@@ -317,6 +317,19 @@ impl Cluster {
         Ok(())
     }
 
+    /// Sends key-less `commands` (WAIT) to the master that owns `key`'s slot, as the map has it.
+    pub(super) fn send_to_owner(&mut self, key: &[u8], commands: &[Vec<&[u8]>], wait: Wait) -> Result<Vec<Reply>, QueueError> {
+        if self.stale {
+            self.refresh()?;
+        }
+        let address = self
+            .owner(Some(key_slot(key)))
+            .ok_or_else(|| QueueError::new(ErrorKind::Server, "Redis Cluster: no master serves the queue's slot"))?;
+        let node = self.node(&address);
+        node.connect()?;
+        node.send(commands, wait).inspect_err(|_| self.stale = true)
+    }
+
     /// Sends `commands`, one write per master, and returns one raw reply per command in order.
     pub(super) fn send(&mut self, commands: &[Vec<&[u8]>], wait: Wait) -> Result<Vec<Reply>, QueueError> {
         let slots = commands

@@ -987,6 +987,26 @@ impl Connection {
         }
     }
 
+    /// `WAIT replicas timeout` on the server that holds `key` (its slot's master in cluster
+    /// mode): blocks until this connection's writes so far reached `replicas` replicas, or
+    /// `timeout` passed. Returns how many replicas acknowledged them.
+    pub fn wait_for_replicas(&mut self, key: &[u8], replicas: u32, timeout: Duration) -> Result<u32, QueueError> {
+        let count = replicas.to_string();
+        let millis = timeout.as_millis().clamp(1, u128::from(u32::MAX)).to_string();
+        let command = vec![b"WAIT".as_slice(), count.as_bytes(), millis.as_bytes()];
+        let wait = Wait::Extra(timeout);
+        let reply = match &mut self.target {
+            Target::Single(node) => node.send(&[command], wait)?,
+            Target::Cluster(cluster) => cluster.send_to_owner(key, &[command], wait)?,
+        }
+        .pop()
+        .ok_or_else(|| QueueError::protocol("missing reply"))?;
+        match self.server_error(b"WAIT", reply)? {
+            Reply::Integer(n) => Ok(u32::try_from(n).unwrap_or(0)),
+            _ => Err(QueueError::protocol("unexpected reply to WAIT")),
+        }
+    }
+
     /// One command; an error reply becomes `ErrorKind::Server`.
     pub fn command(&mut self, args: &[&[u8]]) -> Result<Reply, QueueError> {
         self.command_waiting(args, Wait::Default)
