@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use phpgrc_bus::queue::resp::Reply;
 use phpgrc_bus::queue::{
-    Connection, ConnectionConfig, NewJob, Options, Outcome, Queue, Rejection, Reserved,
+    Acked, Connection, ConnectionConfig, NewJob, Options, Outcome, Queue, Rejection, Reserved,
     VALIDATION_FAILED,
 };
 use serde_json::Value;
@@ -128,9 +128,9 @@ fn ack_removes_exactly_the_reserved_bytes() {
             (until - (now() + 900)).abs() <= 2,
             "reserved until now + retry_after"
         );
-        assert!(q.ack(&job).unwrap());
+        assert_eq!(q.ack(&job).unwrap(), Acked::Removed);
         assert_eq!(q.size(None).unwrap(), 0);
-        assert!(!q.ack(&job).unwrap(), "a second ack finds nothing");
+        assert_eq!(q.ack(&job).unwrap(), Acked::NotReserved, "a second ack finds nothing");
         assert_eq!(q.stats().acked, 2);
     });
 }
@@ -527,8 +527,8 @@ fn an_expired_reservation_comes_back_and_the_late_worker_cannot_touch_it() {
         assert_eq!(second.attempts(), 2);
         assert_eq!(q.release(&first, None).unwrap(), Outcome::NotReserved);
         assert_eq!(q.fail(&first, "E", "late").unwrap(), Outcome::NotReserved);
-        assert!(!q.ack(&first).unwrap());
-        assert!(q.ack(&second).unwrap());
+        assert_eq!(q.ack(&first).unwrap(), Acked::NotReserved);
+        assert_eq!(q.ack(&second).unwrap(), Acked::Removed);
         assert_eq!(q.size(None).unwrap(), 0);
         assert!(q.dead_letters(10).unwrap().is_empty());
     });
@@ -659,7 +659,7 @@ fn a_payload_with_attempts_elsewhere_is_reencoded_as_laravel_does() {
             envelope(1).as_bytes(),
             "read from the popped bytes"
         );
-        assert!(q.ack(&job).unwrap());
+        assert_eq!(q.ack(&job).unwrap(), Acked::Removed);
     });
 }
 
