@@ -263,6 +263,21 @@ impl ReplayKey {
             == Some(true)
     }
 
+    /// As `is_replay`, from the envelope's JSON text: reads only `provenance.replay` (no
+    /// checksum is computed, unlike `of_json`).
+    pub fn is_replay_json(envelope_json: &[u8]) -> bool {
+        use raw_json::{member_value, object_members};
+        let Ok(members) = object_members(envelope_json) else {
+            return false;
+        };
+        member_value(&members, envelope_json, "provenance")
+            .and_then(|provenance| {
+                let prov = object_members(provenance).ok()?;
+                Some(member_value(&prov, provenance, "replay") == Some(b"true"))
+            })
+            .unwrap_or(false)
+    }
+
     /// As `of`, from the envelope's JSON text without building its tree (only `payload` is
     /// parsed, and only when `provenance.checksum` is absent). Also says whether it is a replay.
     pub fn of_json(envelope_json: &[u8]) -> (Option<ReplayKey>, bool) {
@@ -555,8 +570,8 @@ impl Queue {
                 skipped += 1;
                 continue;
             }
-            if self.options.dedupe_ttl > 0 {
-                if let (Some(key), true) = ReplayKey::of_json(job.envelope_json()) {
+            if self.options.dedupe_ttl > 0 && ReplayKey::is_replay_json(job.envelope_json()) {
+                if let (Some(key), _) = ReplayKey::of_json(job.envelope_json()) {
                     if self.was_processed(&key)? {
                         self.ack_only(&job)?;
                         self.stats.replays_skipped += 1;
@@ -1145,6 +1160,7 @@ mod tests {
             ReplayKey::of_json(ENVELOPE.as_bytes()),
             (Some(from_value.clone()), true)
         );
+        assert!(ReplayKey::is_replay_json(ENVELOPE.as_bytes()));
         assert_eq!(from_value.connector_key, "aws-config");
         assert_eq!(from_value.external_id, "i-1");
         assert_eq!(from_value.kind, "asset.discovery");
@@ -1161,6 +1177,7 @@ mod tests {
         let (key, replay) = ReplayKey::of_json(json.as_bytes());
         assert_eq!(key.unwrap().checksum, "ab12");
         assert!(!replay);
+        assert!(!ReplayKey::is_replay_json(json.as_bytes()));
     }
 
     #[test]

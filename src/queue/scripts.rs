@@ -96,10 +96,19 @@ end
 
 -- The attempts-raised copy of a payload, or nil when it has no numeric attempts.
 local function raise_attempts(job)
-  local count = string.match(job, ',"attempts":(%d+)}$')
+  -- Fast path: rewrite a trailing `,"attempts":N}` in place; every other byte stays as pushed.
+  -- Only the last 23 bytes can hold it (N < 10 digits): a plain find there, because an
+  -- unanchored pattern would be tried at every byte of the payload (~15 us for 1.5 KB).
+  local at
+  local from = math.max(1, #job - 23)
+  while true do
+    local found = string.find(job, ',"attempts":', from, true)
+    if not found then break end
+    at, from = found, found + 1
+  end
+  local count = at and string.match(job, '^(%d+)}$', at + 12)
   if count and #count < 10 then
-    -- Fast path: rewrite the trailing member in place; every other byte stays as pushed.
-    return string.sub(job, 1, #job - #count - 1) .. tostring(tonumber(count) + 1) .. '}'
+    return string.sub(job, 1, at + 11) .. tostring(tonumber(count) + 1) .. '}'
   end
   local ok, decoded = pcall(cjson.decode, job)
   if not ok or type(decoded) ~= 'table' or type(decoded['attempts']) ~= 'number' then
