@@ -170,7 +170,21 @@ namespace PhpGrc\Bus {
      * (86400 seconds a processed envelope is remembered; 0 turns replay dedupe off), strict
      * (validate pushes in strict mode), tls_ca / tls_cert / tls_key (PEM files for a rediss://
      * connection: the CA to verify the server with, default the system bundle; a client
-     * certificate and key). Unknown options are refused.
+     * certificate and key), prefetch (1: jobs one pop round trip reserves, handed out one per
+     * pop(); 1 to 1000), ack (`sync`, or `deferred`: acknowledgements are written with the next
+     * round trip). Unknown options are refused.
+     *
+     * Prefetch: every reserved job has attempts + 1 and its own reservation until the pop round
+     * trip's time + retry_after, so keep prefetch × handler time well below retry_after; a kept
+     * job whose reservation ran out is never handed out (Redis makes it ready again). The header
+     * check and replay dedupe run as each job is handed out. When the Queue is destroyed
+     * (unset, end of request), kept jobs still reserved go back to the head of the queue with
+     * their attempts as before (they never ran); after a crash they come back after retry_after.
+     *
+     * Deferred acks: ack() queues the removal and returns null; the next pop(), size()/stats(),
+     * flush() or the Queue's destruction writes it (pop() in the same write as its own round
+     * trip). An error reply surfaces on that call (or the next ack()). A crash before the write
+     * means the job runs again after retry_after: a duplicate, never a loss.
      */
     final class Queue
     {
@@ -209,8 +223,18 @@ namespace PhpGrc\Bus {
          */
         public function pop(?string $queue = null, ?int $blockFor = null): ?ReservedJob {}
 
-        /** Processing succeeded: removes exactly the reserved bytes from `:reserved` and remembers the envelope as processed (replay dedupe). */
-        public function ack(ReservedJob $job): void {}
+        /**
+         * Processing succeeded: removes exactly the reserved bytes from `:reserved` and remembers the envelope as processed (replay dedupe).
+         * @return bool|null true: removed; false: no longer reserved (its reservation expired, the job is back in the queue); null: the `deferred` ack mode queued it for the next round trip
+         */
+        public function ack(ReservedJob $job): ?bool {}
+
+        /**
+         * Writes the deferred acknowledgements now (pop(), size(), stats() and destruction also do).
+         * @return int how many were written (0 when none were pending)
+         * @throws QueueException when Redis refused one, or cannot be reached (they stay pending)
+         */
+        public function flush(): int {}
 
         /**
          * Puts the job back: `$delay` seconds (null: retry_seconds x backoff_exp^(attempts-1)); a job

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use phpgrc_bus::queue::cluster::key_slot;
-use phpgrc_bus::queue::{Connection, ConnectionConfig, ErrorKind, Options, Outcome, Queue, Rejection, Reserved};
+use phpgrc_bus::queue::{Acked, Connection, ConnectionConfig, ErrorKind, Options, Outcome, Queue, Rejection, Reserved};
 use support::{bounded, cli, envelope, headers, RedisCluster};
 
 const LIMIT: Duration = Duration::from_secs(120);
@@ -47,7 +47,7 @@ fn drain(q: &mut Queue) -> Vec<String> {
     while let Some(job) = q.pop(None, None, accept).unwrap() {
         let envelope = job.envelope().unwrap();
         seen.push(envelope["id"].as_str().unwrap().to_owned());
-        assert!(q.ack(&job).unwrap());
+        assert_eq!(q.ack(&job).unwrap(), Acked::Removed);
     }
     seen
 }
@@ -87,7 +87,7 @@ fn jobs_go_to_the_master_of_the_queues_slot_and_back() {
                 dead_id = Some(job.id().to_owned());
                 break;
             }
-            assert!(q.ack(&job).unwrap());
+            assert_eq!(q.ack(&job).unwrap(), Acked::Removed);
         }
         let dead_id = dead_id.expect("the released job came back");
         assert_eq!(cli(owner.port, &["LLEN", "{integration-bus}:dlq"]).trim(), "1");
@@ -116,7 +116,7 @@ fn queues_with_different_tags_spread_over_the_masters() {
             assert_eq!(cli(owner.port, &["LLEN", &format!("queues:{{{name}}}")]).trim(), "1");
             masters.insert(owner.port);
             let job = q.pop(None, None, accept).unwrap().unwrap();
-            assert!(q.ack(&job).unwrap());
+            assert_eq!(q.ack(&job).unwrap(), Acked::Removed);
         }
         assert!(masters.len() > 1, "six tags all hashed to one master");
         // One connection serves every master.
@@ -232,7 +232,7 @@ fn a_live_slot_migration_is_followed_through_ask_tryagain_and_moved() {
         });
         let first = q.pop(None, None, accept).unwrap().expect("a job after the migration");
         finisher.join().unwrap();
-        assert!(q.ack(&first).unwrap());
+        assert_eq!(q.ack(&first).unwrap(), Acked::Removed);
         push_range(&mut q, 15..20);
         let mut seen: BTreeSet<String> = drain(&mut q).into_iter().collect();
         seen.insert(first.envelope().unwrap()["id"].as_str().unwrap().to_owned());
@@ -266,7 +266,7 @@ fn a_coordinated_failover_loses_nothing_reserved_or_dead_lettered() {
         }
         // The job reserved before the failover is still reserved on the new master, and the
         // dead letter is still there to retry.
-        assert!(q.ack(&reserved).unwrap());
+        assert_eq!(q.ack(&reserved).unwrap(), Acked::Removed);
         assert_eq!(q.sizes(None).unwrap().dead_letters, 1);
         assert!(q.retry_dead_letter(dead.id()).unwrap());
         push_range(&mut q, 50..60);
@@ -298,7 +298,7 @@ fn a_killed_master_is_replaced_and_the_queue_carries_on() {
         let mut seen = BTreeSet::new();
         while let Some(job) = q.pop(None, None, accept).unwrap() {
             seen.insert(job.envelope().unwrap()["id"].as_str().unwrap().to_owned());
-            assert!(q.ack(&job).unwrap());
+            assert_eq!(q.ack(&job).unwrap(), Acked::Removed);
         }
         assert_eq!(seen, ids(0..30));
         assert!(cli(replica, &["ROLE"]).starts_with("master"));
@@ -319,7 +319,7 @@ fn a_password_protected_cluster_authenticates_every_node_and_a_wrong_password_fa
                 .unwrap();
             q.push(None, envelope(1).as_bytes(), &headers()).unwrap();
             let job = q.pop(None, None, accept).unwrap().unwrap();
-            assert!(q.ack(&job).unwrap());
+            assert_eq!(q.ack(&job).unwrap(), Acked::Removed);
             masters.insert(cluster.master_of(key_slot(name.as_bytes())).port);
         }
         assert!(masters.len() > 1, "one master served every tag");

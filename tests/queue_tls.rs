@@ -6,7 +6,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use phpgrc_bus::queue::{ConnectionConfig, ErrorKind, NewJob, Options, Queue, Tls};
+use phpgrc_bus::queue::{Acked, ConnectionConfig, ErrorKind, NewJob, Options, Queue, Tls};
 use support::{envelope, headers, RedisServer};
 
 fn openssl(dir: &Path, args: &[&str]) {
@@ -75,7 +75,7 @@ fn round_trip(q: &mut Queue) {
     let id = q.push_batch(None, &[NewJob { envelope_json: envelope(1).as_bytes(), headers: &headers }]).unwrap().remove(0);
     let job = q.pop(None, None, |_| Ok(())).unwrap().expect("a job");
     assert_eq!(job.id(), id);
-    assert!(q.ack(&job).unwrap());
+    assert_eq!(q.ack(&job).unwrap(), Acked::Removed);
 }
 
 #[test]

@@ -132,28 +132,29 @@ final class Report
         if ($result['laravel'] !== null) {
             $this->note("queue: Laravel skipped: {$result['laravel']}");
         }
-        printf("  %-30s %11s %11s %12s %8s\n", 'operation', 'median µs', 'p99 µs', 'jobs/s', 'calls');
+        printf("  %-40s %11s %11s %12s %8s\n", 'operation', 'median µs', 'p99 µs', 'jobs/s', 'calls');
         foreach ($result['rows'] as $name => ['stats' => $s, 'jobs_per_call' => $per]) {
             $rows[$name] = $s->toArray() + ['jobs_per_call' => $per, 'jobs_per_s' => round($s->perSecond($per))];
-            printf("  %-30s %11s %11s %12s %8s\n", $name, self::us($s->medianNs), self::us($s->p99Ns),
+            printf("  %-40s %11s %11s %12s %8s\n", $name, self::us($s->medianNs), self::us($s->p99Ns),
                 number_format($s->perSecond($per)), number_format($s->calls));
         }
         foreach ($ceiling as $command => $rate) {
             $rows["redis-benchmark {$command} -P 16 -d 1500"] = ['jobs_per_s' => $rate];
-            printf("  %-30s %11s %11s %12s\n", "redis-benchmark {$command} -P16", '', '', number_format($rate));
+            printf("  %-40s %11s %11s %12s\n", "redis-benchmark {$command} -P16", '', '', number_format($rate));
         }
         $rate = static fn (string $name): ?float => $rows[$name]['jobs_per_s'] ?? null;
         $ratio = static fn (?float $ours, ?float $peer): ?float => $ours !== null && $peer ? round($ours / $peer, 2) : null;
         $ratios = [
             'ext push / laravel push' => $ratio($rate('ext push'), $rate('laravel push')),
             'ext pop+ack / laravel pop+delete' => $ratio($rate('ext pop+ack'), $rate('laravel pop+delete')),
+            'ext pop+ack (prefetch 16, deferred ack) / laravel pop+delete' => $ratio($rate(QueueBench::PREFETCH_ROW), $rate('laravel pop+delete')),
             'ext pushBatch(100) / laravel bulk(100)' => $ratio($rate('ext pushBatch(100)'), $rate('laravel bulk(100)')),
             'ext pushBatch(100) / phpredis pipelined x100' => $ratio($rate('ext pushBatch(100)'), $rate('phpredis pipelined RPUSH x100')),
             'ext pushBatch(100) / redis-benchmark RPUSH -P16' => $ratio($rate('ext pushBatch(100)'), $rate('redis-benchmark RPUSH -P 16 -d 1500')),
         ];
         printf("  ratios (ours ÷ peer, jobs/s):\n");
         foreach ($ratios as $name => $r) {
-            printf("    %-48s %s\n", $name, $r === null ? '-' : sprintf('%.2f×', $r));
+            printf("    %-62s %s\n", $name, $r === null ? '-' : sprintf('%.2f×', $r));
         }
         $this->data['queue'] = ['payload_bytes' => $result['payload_bytes'], 'rows' => $rows, 'ratios' => $ratios];
     }
@@ -188,7 +189,8 @@ final class Report
         $q = $this->data['queue']['ratios'] ?? null;
         if ($q !== null) {
             $add('push ≥ 1.5× Laravel RedisQueue push', $q['ext push / laravel push'], 1.5);
-            $add('pop+ack ≥ 5× Laravel pop+delete', $q['ext pop+ack / laravel pop+delete'], 5.0);
+            $add('pop+ack ≥ 5× Laravel pop+delete (defaults)', $q['ext pop+ack / laravel pop+delete'], 5.0);
+            $add('pop+ack ≥ 5× Laravel pop+delete (prefetch 16, deferred ack)', $q['ext pop+ack (prefetch 16, deferred ack) / laravel pop+delete'], 5.0);
             $add('pushBatch(100) ≥ 60 % of redis-benchmark RPUSH -P 16', $q['ext pushBatch(100) / redis-benchmark RPUSH -P16'], 0.6);
         }
         foreach ($this->data['memory'] as $m) {

@@ -14,7 +14,7 @@ use super::exceptions::BusError;
 use super::ini;
 use super::zval_json::{self, PhpJson};
 use crate::contract::{Check, Headers, Schema, Violation};
-use crate::queue::{self, ConnectionConfig, LaravelConnection, NewJob, Options, QueueError, Rejection, Reserved};
+use crate::queue::{self, AckMode, Acked, ConnectionConfig, LaravelConnection, NewJob, Options, QueueError, Rejection, Reserved};
 
 impl From<QueueError> for BusError {
     fn from(e: QueueError) -> Self {
@@ -117,9 +117,10 @@ fn cluster_seeds(list: &Zval) -> Result<Vec<String>, BusError> {
     Ok(seeds)
 }
 
-const OPTIONS: [&str; 17] = [
+const OPTIONS: [&str; 19] = [
     "queue", "dlq", "max_attempts", "retry_seconds", "backoff_exp", "retry_after", "block_for", "prefix", "job",
-    "dedupe_ttl", "strict", "timeout", "read_timeout", "tls_ca", "tls_cert", "tls_key", "failover_timeout",
+    "dedupe_ttl", "strict", "timeout", "read_timeout", "tls_ca", "tls_cert", "tls_key", "failover_timeout", "prefetch",
+    "ack",
 ];
 
 fn options(given: Option<&ZendHashTable>, config: &mut ConnectionConfig) -> Result<(Options, bool), BusError> {
@@ -167,6 +168,12 @@ fn options(given: Option<&ZendHashTable>, config: &mut ConnectionConfig) -> Resu
             "retry_after" => o.retry_after = number()?,
             "block_for" => o.block_for = Some(number()?),
             "dedupe_ttl" => o.dedupe_ttl = number()?,
+            "prefetch" => o.prefetch = number()?.min(u32::MAX as u64) as u32,
+            "ack" => {
+                o.ack = AckMode::parse(&text).ok_or_else(|| {
+                    BusError::InvalidArgument(format!("Queue option 'ack' must be 'sync' or 'deferred', got {text:?}"))
+                })?
+            }
             "strict" => strict = value.bool().unwrap_or(text == "1"),
             "timeout" => config.connect_timeout = timeout(seconds()?),
             "read_timeout" => config.read_timeout = timeout(seconds()?),
@@ -348,10 +355,19 @@ impl Queue {
         Ok(reserved.map(|reserved| ReservedJob { reserved }))
     }
 
-    /// Processing succeeded: removes exactly the reserved bytes.
-    pub fn ack(&mut self, job: &ZendClassObject<ReservedJob>) -> PhpResult<()> {
-        self.inner.ack(&job.reserved).map_err(BusError::from)?;
-        Ok(())
+    /// Processing succeeded: removes exactly the reserved bytes. true: removed; false: no
+    /// longer reserved; null: deferred (`'ack' => 'deferred'`), written with the next round trip.
+    pub fn ack(&mut self, job: &ZendClassObject<ReservedJob>) -> PhpResult<Option<bool>> {
+        Ok(match self.inner.ack(&job.reserved).map_err(BusError::from)? {
+            Acked::Removed => Some(true),
+            Acked::NotReserved => Some(false),
+            Acked::Deferred => None,
+        })
+    }
+
+    /// Writes the deferred acknowledgements now; returns how many were written.
+    pub fn flush(&mut self) -> PhpResult<i64> {
+        Ok(self.inner.flush().map_err(BusError::from)? as i64)
     }
 
     /// Puts the job back after `delay` seconds (null: the backoff for its attempt), or

@@ -17,19 +17,21 @@ pub mod raw_json;
 pub mod resp;
 pub mod scripts;
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde_json::Value;
 
 pub use connection::{Address, Connection, ConnectionConfig, LaravelConnection, Tls};
 pub use error::{ErrorKind, QueueError};
-pub use options::Options;
+pub use options::{AckMode, Options};
 pub use payload::ErrorAnnotation;
 
 use connection::{ScriptCall, Wait};
 use keys::QueueKeys;
 use payload::{JobPayload, JobTemplate};
 use resp::Reply;
+use scripts::Script;
 
 /// The error code of a job dead-lettered because its headers do not match its body.
 pub const VALIDATION_FAILED: &str = "VALIDATION_FAILED";
@@ -42,9 +44,6 @@ const POP_SKIP_LIMIT: usize = 1000;
 const BATCH_CHUNK: usize = 500;
 /// Dead letters read per round trip when looking one up by id.
 const DLQ_SCAN_CHUNK: i64 = 100;
-
-/// A payload as the ready list held it, and as `:reserved` holds it now.
-type PoppedPair = (Vec<u8>, Vec<u8>);
 
 /// One job to enqueue: the envelope's JSON text and its `x-phpgrc-*` headers.
 #[derive(Debug, Clone, Copy)]
@@ -154,6 +153,46 @@ impl Outcome {
     }
 }
 
+/// What `ack` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acked {
+    /// Removed from `:reserved` (and remembered for replay dedupe).
+    Removed,
+    /// The job was no longer reserved (its reservation expired): nothing was removed.
+    NotReserved,
+    /// `AckMode::Deferred`: queued, written with the next round trip; whether the job was
+    /// still reserved is not known yet.
+    Deferred,
+}
+
+/// A job the pop script reserved that `pop` has not handed out yet (`prefetch` > 1).
+struct Prefetched {
+    queue: String,
+    popped: Vec<u8>,
+    reserved: Vec<u8>,
+    /// The unix second its reservation ends (the pop script's score).
+    until: u64,
+}
+
+/// An acknowledgement to write: remove these exact reserved bytes, and remember the envelope
+/// for replay dedupe when it has an identity.
+struct PendingAck {
+    reserved_key: String,
+    member: Vec<u8>,
+    /// The replay key and the checksum to store under it.
+    replay: Option<(String, String)>,
+}
+
+/// What one write of acknowledgements (and maybe a script call after them) got back.
+struct AcksWritten {
+    /// How many acknowledgements removed a job that was still reserved.
+    removed: usize,
+    /// The first error reply to an acknowledgement.
+    error: Option<QueueError>,
+    /// The script's reply, when a script was called.
+    script: Option<Result<Reply, QueueError>>,
+}
+
 /// Counts of one queue, read atomically.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Sizes {
@@ -225,6 +264,21 @@ impl ReplayKey {
             == Some(true)
     }
 
+    /// As `is_replay`, from the envelope's JSON text: reads only `provenance.replay` (no
+    /// checksum is computed, unlike `of_json`).
+    pub fn is_replay_json(envelope_json: &[u8]) -> bool {
+        use raw_json::{member_value, object_members};
+        let Ok(members) = object_members(envelope_json) else {
+            return false;
+        };
+        member_value(&members, envelope_json, "provenance")
+            .and_then(|provenance| {
+                let prov = object_members(provenance).ok()?;
+                Some(member_value(&prov, provenance, "replay") == Some(b"true"))
+            })
+            .unwrap_or(false)
+    }
+
     /// As `of`, from the envelope's JSON text without building its tree (only `payload` is
     /// parsed, and only when `provenance.checksum` is absent). Also says whether it is a replay.
     pub fn of_json(envelope_json: &[u8]) -> (Option<ReplayKey>, bool) {
@@ -269,6 +323,16 @@ pub struct Queue {
     prefix: String,
     template: JobTemplate,
     stats: Stats,
+    /// Jobs reserved by the last pop script calls and not handed out yet, oldest first.
+    prefetched: VecDeque<Prefetched>,
+    /// Deferred acknowledgements not written yet.
+    pending_acks: Vec<PendingAck>,
+    /// An error reply to a deferred acknowledgement written along with another call: the
+    /// next call reports it.
+    ack_error: Option<QueueError>,
+    /// The process the prefetched jobs and pending acks belong to: after fork() the child
+    /// drops its copies (the parent hands out, acknowledges or gives back its own).
+    owner_pid: u32,
 }
 
 fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
@@ -354,6 +418,10 @@ impl Queue {
             prefix,
             template,
             stats: Stats::default(),
+            prefetched: VecDeque::new(),
+            pending_acks: Vec::new(),
+            ack_error: None,
+            owner_pid: std::process::id(),
         })
     }
 
@@ -479,8 +547,11 @@ impl Queue {
         Ok(id)
     }
 
-    /// Reserves the next job: due delayed and expired reserved jobs move back first, then one
-    /// job is popped with attempts + 1 and reserved until now + retry_after (one round trip).
+    /// Reserves the next job: due delayed and expired reserved jobs move back first, then
+    /// `prefetch` jobs (default 1) are popped with attempts + 1 and reserved until now +
+    /// retry_after (one round trip); the first is returned, the others are kept and handed out
+    /// by the next calls without a round trip. A kept job whose reservation ran out is never
+    /// handed out (Redis makes it ready again). Deferred acknowledgements go in the same write.
     ///
     /// Before a job is returned: a payload that cannot be read, or one `check` rejects (the
     /// binding checks headers against the body), goes to the dead-letter list; a replayed
@@ -493,6 +564,7 @@ impl Queue {
         block_for: Option<u64>,
         mut check: impl FnMut(&Reserved) -> Result<(), Rejection>,
     ) -> Result<Option<Reserved>, QueueError> {
+        self.adopt_process();
         let name = self.queue_name(queue).to_owned();
         let keys = self.keys(&name);
         let dlq = self.dlq_key();
@@ -500,7 +572,10 @@ impl Queue {
         let mut waited = false;
         let mut skipped = 0;
         while skipped < POP_SKIP_LIMIT {
-            let Some((popped, reserved)) = self.pop_once(&keys, &dlq)? else {
+            let Some(Prefetched { popped, reserved, .. }) = self.take_prefetched(&name) else {
+                if self.reserve(&keys, &dlq, &name)? > 0 {
+                    continue;
+                }
                 if let (Some(secs), false) = (wait, waited) {
                     waited = true;
                     if self.wait_for_notify(&keys, secs)? {
@@ -530,8 +605,8 @@ impl Queue {
                 skipped += 1;
                 continue;
             }
-            if self.options.dedupe_ttl > 0 {
-                if let (Some(key), true) = ReplayKey::of_json(job.envelope_json()) {
+            if self.options.dedupe_ttl > 0 && ReplayKey::is_replay_json(job.envelope_json()) {
+                if let (Some(key), _) = ReplayKey::of_json(job.envelope_json()) {
                     if self.was_processed(&key)? {
                         self.ack_only(&job)?;
                         self.stats.replays_skipped += 1;
@@ -545,13 +620,25 @@ impl Queue {
         Ok(None)
     }
 
-    /// One run of the pop script: `(popped, reserved)` or `None` when nothing is ready.
-    fn pop_once(&mut self, keys: &QueueKeys, dlq: &str) -> Result<Option<PoppedPair>, QueueError> {
+    /// The oldest kept job of `queue` whose reservation still runs. Kept jobs whose
+    /// reservation ran out are dropped: Redis makes them ready again, and handing one out
+    /// would let two workers run it.
+    fn take_prefetched(&mut self, queue: &str) -> Option<Prefetched> {
         let now = now_seconds();
-        let until = now.saturating_add(self.options.retry_after).to_string();
-        let now = now.to_string();
+        self.prefetched.retain(|p| p.until > now);
+        let at = self.prefetched.iter().position(|p| p.queue == queue)?;
+        self.prefetched.remove(at)
+    }
+
+    /// One run of the pop script (with any deferred acks in the same write): keeps the jobs
+    /// it reserved, returns how many.
+    fn reserve(&mut self, keys: &QueueKeys, dlq: &str, queue: &str) -> Result<usize, QueueError> {
+        let now = now_seconds();
+        let until = now.saturating_add(self.options.retry_after);
+        let (now, until_text) = (now.to_string(), until.to_string());
         let limit = MIGRATE_LIMIT.to_string();
-        let reply = lock(&self.conn).eval(
+        let count = self.options.prefetch.to_string();
+        let reply = self.eval_after_acks(
             &scripts::POP,
             &[
                 keys.ready.as_bytes(),
@@ -560,17 +647,30 @@ impl Queue {
                 keys.delayed.as_bytes(),
                 dlq.as_bytes(),
             ],
-            &[now.as_bytes(), until.as_bytes(), limit.as_bytes()],
+            &[now.as_bytes(), until_text.as_bytes(), limit.as_bytes(), count.as_bytes()],
         )?;
-        match reply {
-            Reply::Nil => Ok(None),
-            Reply::Array(items) => match <[Reply; 2]>::try_from(items) {
-                Ok([Reply::Bulk(popped), Reply::Bulk(reserved)]) => Ok(Some((popped, reserved))),
-                _ => Err(QueueError::protocol(
-                    "unexpected reply shape from the pop script",
-                )),
-            },
-            other => Err(unexpected("the pop script", &other)),
+        let items = match reply {
+            Reply::Nil => Vec::new(),
+            Reply::Array(items) if items.len() % 2 == 0 => items,
+            Reply::Array(_) => return Err(QueueError::protocol("unexpected reply shape from the pop script")),
+            other => return Err(unexpected("the pop script", &other)),
+        };
+        let reserved = items.len() / 2;
+        let mut items = items.into_iter();
+        while let (Some(popped), Some(reserved)) = (items.next(), items.next()) {
+            let (Reply::Bulk(popped), Reply::Bulk(reserved)) = (popped, reserved) else {
+                return Err(QueueError::protocol("unexpected reply shape from the pop script"));
+            };
+            self.prefetched.push_back(Prefetched {
+                queue: queue.to_owned(),
+                popped,
+                reserved,
+                until,
+            });
+        }
+        match self.ack_error.take() {
+            Some(e) => Err(e),
+            None => Ok(reserved),
         }
     }
 
@@ -588,44 +688,191 @@ impl Queue {
     }
 
     /// Processing succeeded: removes exactly the reserved bytes, and remembers the envelope
-    /// for replay dedupe (same round trip). `false` when the job was no longer reserved.
-    pub fn ack(&mut self, job: &Reserved) -> Result<bool, QueueError> {
-        let keys = self.keys(&job.queue);
+    /// for replay dedupe (same round trip). With `AckMode::Deferred` both are queued and
+    /// written with the next pop or sizes round trip, by `flush`, or when the queue is dropped
+    /// (`Acked::Deferred`); an error reply to them is reported by that call, or by the next
+    /// `ack` when it came with another call.
+    pub fn ack(&mut self, job: &Reserved) -> Result<Acked, QueueError> {
+        self.adopt_process();
         let replay = if self.options.dedupe_ttl > 0 {
-            ReplayKey::of_json(job.envelope_json()).0
+            ReplayKey::of_json(job.envelope_json())
+                .0
+                .map(|key| (self.replay_key(&key), key.checksum))
         } else {
             None
         };
-        let removed = match replay {
-            None => {
-                lock(&self.conn).command(&[b"ZREM", keys.reserved.as_bytes(), &job.reserved])?
-            }
-            Some(key) => {
-                let replay_key = self.replay_key(&key);
-                let ttl = self.options.dedupe_ttl.to_string();
-                let mut replies = lock(&self.conn).pipeline(&[
-                    vec![b"ZREM", keys.reserved.as_bytes(), &job.reserved],
-                    vec![
-                        b"SET",
-                        replay_key.as_bytes(),
-                        key.checksum.as_bytes(),
-                        b"EX",
-                        ttl.as_bytes(),
-                    ],
-                ])?;
-                for r in &replies {
-                    if let Reply::Error(e) = r {
-                        return Err(QueueError::new(
-                            ErrorKind::Server,
-                            format!("Redis refused ack: {e}"),
-                        ));
-                    }
-                }
-                replies.swap_remove(0)
-            }
+        let ack = PendingAck {
+            reserved_key: self.keys(&job.queue).reserved,
+            member: job.reserved.clone(),
+            replay,
         };
         self.stats.acked += 1;
-        Ok(removed.as_integer() == Some(1))
+        if self.options.ack == AckMode::Deferred {
+            self.pending_acks.push(ack);
+            return match self.ack_error.take() {
+                Some(e) => Err(e),
+                None => Ok(Acked::Deferred),
+            };
+        }
+        let written = self.write_acks(&[ack], None)?;
+        if let Some(e) = written.error {
+            return Err(e);
+        }
+        Ok(if written.removed == 1 { Acked::Removed } else { Acked::NotReserved })
+    }
+
+    /// Writes the deferred acknowledgements now; returns how many were written. Does nothing
+    /// (0) when none are pending.
+    pub fn flush(&mut self) -> Result<usize, QueueError> {
+        self.adopt_process();
+        let acks = std::mem::take(&mut self.pending_acks);
+        if !acks.is_empty() {
+            match self.write_acks(&acks, None) {
+                Ok(written) => {
+                    if let Some(e) = written.error {
+                        self.ack_error.get_or_insert(e);
+                    }
+                }
+                Err(e) => {
+                    // The acks may not have run; resending them is harmless (ZREM of bytes no
+                    // longer reserved removes nothing, the SET is the same).
+                    self.pending_acks = acks;
+                    return Err(e);
+                }
+            }
+        }
+        match self.ack_error.take() {
+            Some(e) => Err(e),
+            None => Ok(acks.len()),
+        }
+    }
+
+    /// Writes the deferred acknowledgements and gives back the kept (prefetched) jobs never
+    /// handed out: each still reserved goes back to the head of its ready list with its
+    /// attempts as before (it never ran). Dropping the queue does this; returns how many jobs
+    /// went back.
+    pub fn close(&mut self) -> Result<usize, QueueError> {
+        let flushed = self.flush();
+        let kept: Vec<Prefetched> = self.prefetched.drain(..).collect();
+        let mut queues: Vec<&str> = kept.iter().map(|p| p.queue.as_str()).collect();
+        queues.sort_unstable();
+        queues.dedup();
+        let keys: Vec<QueueKeys> = queues.iter().map(|q| self.keys(q)).collect();
+        let calls: Vec<ScriptCall> = queues
+            .iter()
+            .zip(&keys)
+            .map(|(queue, keys)| {
+                let args = kept
+                    .iter()
+                    .filter(|p| p.queue == *queue)
+                    .flat_map(|p| [p.reserved.as_slice(), p.popped.as_slice()])
+                    .collect();
+                (vec![keys.reserved.as_bytes(), keys.ready.as_bytes(), keys.notify.as_bytes()], args)
+            })
+            .collect();
+        let given_back = if calls.is_empty() {
+            0
+        } else {
+            lock(&self.conn)
+                .eval_many(&scripts::UNRESERVE, &calls)?
+                .iter()
+                .filter_map(Reply::as_integer)
+                .sum::<i64>()
+        };
+        flushed?;
+        Ok(usize::try_from(given_back).unwrap_or(0))
+    }
+
+    /// After fork(): the child forgets the parent's kept jobs and pending acks.
+    fn adopt_process(&mut self) {
+        let pid = std::process::id();
+        if self.owner_pid != pid {
+            self.prefetched.clear();
+            self.pending_acks.clear();
+            self.ack_error = None;
+            self.owner_pid = pid;
+        }
+    }
+
+    /// Runs a script; pending deferred acks go first in the same write. An error reply to an
+    /// ack is kept for the caller to report after it has used the script's reply.
+    fn eval_after_acks(&mut self, script: &Script, keys: &[&[u8]], args: &[&[u8]]) -> Result<Reply, QueueError> {
+        if self.pending_acks.is_empty() {
+            return lock(&self.conn).eval(script, keys, args);
+        }
+        let acks = std::mem::take(&mut self.pending_acks);
+        match self.write_acks(&acks, Some((script, keys, args))) {
+            Ok(written) => {
+                if let Some(e) = written.error {
+                    self.ack_error.get_or_insert(e);
+                }
+                written
+                    .script
+                    .unwrap_or_else(|| Err(QueueError::protocol("missing script reply")))
+            }
+            Err(e) => {
+                // Nothing is known to have run: keep the acks for the next write.
+                self.pending_acks = acks;
+                Err(e)
+            }
+        }
+    }
+
+    /// One write: every ack's ZREM (and replay SET), then the script call if any. `Err` only
+    /// when no reply came (the connection failed).
+    fn write_acks(
+        &mut self,
+        acks: &[PendingAck],
+        script: Option<(&Script, &[&[u8]], &[&[u8]])>,
+    ) -> Result<AcksWritten, QueueError> {
+        let ttl = self.options.dedupe_ttl.max(1).to_string();
+        let mut commands: Vec<Vec<&[u8]>> = Vec::with_capacity(acks.len() * 2 + 1);
+        for ack in acks {
+            commands.push(vec![b"ZREM", ack.reserved_key.as_bytes(), &ack.member]);
+            if let Some((key, checksum)) = &ack.replay {
+                commands.push(vec![b"SET", key.as_bytes(), checksum.as_bytes(), b"EX", ttl.as_bytes()]);
+            }
+        }
+        let numkeys = script.map(|(_, keys, _)| keys.len().to_string()).unwrap_or_default();
+        if let Some((script, keys, args)) = script {
+            let mut call: Vec<&[u8]> = vec![b"EVALSHA", script.sha1().as_bytes(), numkeys.as_bytes()];
+            call.extend_from_slice(keys);
+            call.extend_from_slice(args);
+            commands.push(call);
+        }
+        let mut conn = lock(&self.conn);
+        let mut replies = conn.pipeline(&commands)?;
+        let script_reply = match script {
+            None => None,
+            Some((script, keys, args)) => Some(match replies.pop() {
+                // The server does not know the script (nothing ran): the plain path loads it.
+                Some(Reply::Error(e)) if e.starts_with("NOSCRIPT") => conn.eval(script, keys, args),
+                Some(Reply::Error(e)) => Err(QueueError::new(
+                    ErrorKind::Server,
+                    format!(
+                        "Redis refused script {}: {}",
+                        script.name,
+                        error::redact(&e, conn.config().password.as_deref())
+                    ),
+                )),
+                Some(reply) => Ok(reply),
+                None => Err(QueueError::protocol("missing script reply")),
+            }),
+        };
+        let mut written = AcksWritten { removed: 0, error: None, script: script_reply };
+        for reply in replies {
+            match reply {
+                Reply::Integer(1) => written.removed += 1,
+                Reply::Error(e) if written.error.is_none() => {
+                    written.error = Some(QueueError::new(
+                        ErrorKind::Server,
+                        format!("Redis refused ack: {}", error::redact(&e, conn.config().password.as_deref())),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        Ok(written)
     }
 
     /// Removes the job from `:reserved` without marking it processed.
@@ -787,7 +1034,7 @@ impl Queue {
     pub fn sizes(&mut self, queue: Option<&str>) -> Result<Sizes, QueueError> {
         let keys = self.keys(self.queue_name(queue));
         let dlq = self.dlq_key();
-        let reply = lock(&self.conn).eval(
+        let reply = self.eval_after_acks(
             &scripts::SIZES,
             &[
                 keys.ready.as_bytes(),
@@ -804,6 +1051,9 @@ impl Queue {
                 .collect(),
             _ => None,
         };
+        if let Some(e) = self.ack_error.take() {
+            return Err(e);
+        }
         match counts.as_deref() {
             Some(&[ready, delayed, reserved, dead_letters]) => Ok(Sizes {
                 ready,
@@ -918,6 +1168,18 @@ impl Queue {
     }
 }
 
+impl Drop for Queue {
+    /// Writes deferred acks and gives back kept jobs (see `close`). A failure has nowhere to
+    /// go: unwritten acks mean those jobs come back after retry_after (run twice, never lost),
+    /// and kept jobs stay reserved until retry_after.
+    fn drop(&mut self) {
+        self.adopt_process();
+        if !self.pending_acks.is_empty() || !self.prefetched.is_empty() {
+            let _ = self.close();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -933,6 +1195,7 @@ mod tests {
             ReplayKey::of_json(ENVELOPE.as_bytes()),
             (Some(from_value.clone()), true)
         );
+        assert!(ReplayKey::is_replay_json(ENVELOPE.as_bytes()));
         assert_eq!(from_value.connector_key, "aws-config");
         assert_eq!(from_value.external_id, "i-1");
         assert_eq!(from_value.kind, "asset.discovery");
@@ -949,6 +1212,7 @@ mod tests {
         let (key, replay) = ReplayKey::of_json(json.as_bytes());
         assert_eq!(key.unwrap().checksum, "ab12");
         assert!(!replay);
+        assert!(!ReplayKey::is_replay_json(json.as_bytes()));
     }
 
     #[test]

@@ -29,6 +29,34 @@ pub struct Options {
     pub job: String,
     /// Seconds a processed envelope is remembered for replay dedupe; 0 turns dedupe off.
     pub dedupe_ttl: u64,
+    /// Jobs one pop script call reserves (AMQP's prefetch count); `pop` hands them out one
+    /// at a time from a local buffer. 1: reserve only the job handed out.
+    pub prefetch: u32,
+    /// When `ack` writes to Redis.
+    pub ack: AckMode,
+}
+
+/// When an acknowledgement reaches Redis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AckMode {
+    /// `ack` is its own round trip and says whether the job was still reserved.
+    #[default]
+    Sync,
+    /// `ack` queues the removal; it is written in the same write as the next pop (or sizes)
+    /// round trip, by `flush`, or when the queue is dropped. A crash before then redelivers
+    /// the job after retry_after: a duplicate, never a loss.
+    Deferred,
+}
+
+impl AckMode {
+    /// The option's spelling: `sync` or `deferred`.
+    pub fn parse(text: &str) -> Option<AckMode> {
+        match text {
+            "sync" => Some(AckMode::Sync),
+            "deferred" => Some(AckMode::Deferred),
+            _ => None,
+        }
+    }
 }
 
 pub const DEFAULT_QUEUE: &str = "integration-bus";
@@ -36,6 +64,8 @@ pub const DEFAULT_DLQ: &str = "integration-bus:dlq";
 pub const DEFAULT_DEDUPE_TTL: u64 = 24 * 3600;
 /// The longest delay computed by backoff (a year): keeps scores and timestamps sane.
 pub const MAX_DELAY_SECONDS: u64 = 365 * 24 * 3600;
+/// The largest `prefetch`: one pop script call stays short, and its reply and Lua tables small.
+pub const MAX_PREFETCH: u32 = 1000;
 
 impl Default for Options {
     /// The runbook's values, ignoring the environment.
@@ -51,6 +81,8 @@ impl Default for Options {
             prefix: None,
             job: DEFAULT_JOB.to_owned(),
             dedupe_ttl: DEFAULT_DEDUPE_TTL,
+            prefetch: 1,
+            ack: AckMode::Sync,
         }
     }
 }
@@ -103,6 +135,11 @@ impl Options {
             return Err(QueueError::config(
                 "retry_after (visibility timeout) must be at least 1 second",
             ));
+        }
+        if !(1..=MAX_PREFETCH).contains(&self.prefetch) {
+            return Err(QueueError::config(format!(
+                "prefetch must be between 1 and {MAX_PREFETCH}"
+            )));
         }
         if self.backoff_exp == 0 {
             return Err(QueueError::config("backoff_exp must be at least 1"));
@@ -179,6 +216,22 @@ mod tests {
             (5, 120, 2, 900)
         );
         assert_eq!(o.block_for, None);
+        assert_eq!((o.prefetch, o.ack), (1, AckMode::Sync));
+    }
+
+    #[test]
+    fn prefetch_is_between_1_and_its_maximum() {
+        for (prefetch, ok) in [(0, false), (1, true), (MAX_PREFETCH, true), (MAX_PREFETCH + 1, false)] {
+            let o = Options { prefetch, ..Options::default() };
+            assert_eq!(o.validate().is_ok(), ok, "{prefetch}");
+        }
+    }
+
+    #[test]
+    fn ack_modes_are_spelled_sync_and_deferred() {
+        assert_eq!(AckMode::parse("sync"), Some(AckMode::Sync));
+        assert_eq!(AckMode::parse("deferred"), Some(AckMode::Deferred));
+        assert_eq!(AckMode::parse("async"), None);
     }
 
     #[test]

@@ -265,7 +265,14 @@ impl Scanner<'_> {
         let start = self.pos;
         self.pos += 1;
         let mut escaped = false;
+        let mut ascii = true;
         loop {
+            // Plain ASCII runs in one pass: strings are most of a payload's bytes.
+            let rest = &self.src[self.pos..];
+            self.pos += rest
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20 || c >= 0x80)
+                .unwrap_or(rest.len());
             match self.peek() {
                 None => return Err(self.error("unterminated string")),
                 Some(b'"') => {
@@ -300,10 +307,13 @@ impl Scanner<'_> {
                     }
                 }
                 Some(c) if c < 0x20 => return Err(self.error("control character in string")),
-                Some(_) => self.pos += 1,
+                Some(_) => {
+                    ascii = false;
+                    self.pos += 1
+                }
             }
         }
-        if std::str::from_utf8(&self.src[start..self.pos]).is_err() {
+        if !ascii && std::str::from_utf8(&self.src[start..self.pos]).is_err() {
             return Err(JsonError {
                 offset: start,
                 message: "string is not UTF-8",

@@ -28,6 +28,28 @@ impl Script {
     }
 }
 
+/// Lua shared by the scripts that append jobs to a ready list: `append_ready(ready, notify,
+/// jobs, first, last)` RPUSHes `jobs[first..last]` with one notify token each, 100 per command
+/// (one variadic RPUSH per slice instead of one per job; `unpack` stays far below Lua's stack
+/// limit).
+macro_rules! append_ready_lua {
+    () => {
+        r#"
+local tokens = {}
+local function append_ready(ready, notify, jobs, first, last)
+  local length = 0
+  for from = first, last, 100 do
+    local to = math.min(from + 99, last)
+    length = redis.call('RPUSH', ready, unpack(jobs, from, to))
+    for i = #tokens + 1, to - from + 1 do tokens[i] = '1' end
+    redis.call('RPUSH', notify, unpack(tokens, 1, to - from + 1))
+  end
+  return length
+end
+"#
+    };
+}
+
 /// Appends jobs to the ready list.
 ///
 /// KEYS[1] ready list `queues:NAME`, KEYS[2] its `:notify` list; ARGV[1..n] job payloads.
@@ -35,54 +57,58 @@ impl Script {
 /// `:notify` waits for), or nothing. Returns the ready list's length.
 pub static PUSH: Script = Script::new(
     "push",
-    r#"-- push: append every ARGV payload to the ready list, with one wake-up token each.
-local length = 0
-for i = 1, #ARGV do
-  length = redis.call('RPUSH', KEYS[1], ARGV[i])
-  redis.call('RPUSH', KEYS[2], '1')
-end
-return length
-"#,
+    concat!(
+        "-- push: append every ARGV payload to the ready list, with one wake-up token each.",
+        append_ready_lua!(),
+        "return append_ready(KEYS[1], KEYS[2], ARGV, 1, #ARGV)\n"
+    ),
 );
 
-/// Makes due jobs ready, then reserves the next ready job.
+/// Makes due jobs ready, then reserves up to ARGV[4] ready jobs.
 ///
 /// KEYS[1] ready list, KEYS[2] `:reserved` zset, KEYS[3] `:notify` list, KEYS[4] `:delayed`
 /// zset, KEYS[5] dead-letter list. ARGV[1] now (unix seconds), ARGV[2] reserved-until score,
-/// ARGV[3] most jobs moved per source per call.
+/// ARGV[3] most jobs moved per source per call, ARGV[4] most jobs to reserve (the `prefetch`).
 ///
 /// Guarantees, in one atomic step: delayed jobs due by now, then reservations expired by now,
-/// are appended to the ready list with a notify token each (oldest first); the first ready job
-/// is removed, its top-level `attempts` raised by one and that copy added to `:reserved`
-/// scored ARGV[2]. Returns `{popped, reserved}` or nil when nothing is ready.
+/// are appended to the ready list with a notify token each (oldest first); then up to ARGV[4]
+/// jobs are taken from the head of the ready list (a notify token each), each one's top-level
+/// `attempts` raised by one and that copy added to `:reserved` scored ARGV[2]. Returns
+/// `{popped1, reserved1, popped2, reserved2, ...}` in list order, or nil when nothing is ready.
 /// The reserved copy differs from the popped bytes only in `attempts` when the payload ends
 /// with `,"attempts":N}` (every payload we or Laravel's json_encode write); other payloads are
 /// re-encoded by cjson as Laravel does. A payload whose `attempts` cannot be raised (not JSON,
-/// no numeric `attempts`) is moved to the dead-letter list as it is, never lost.
+/// no numeric `attempts`) is moved to the dead-letter list as it is, never lost (at most 100
+/// such per call).
 pub static POP: Script = Script::new(
     "pop",
-    r#"-- pop: move due delayed and expired reserved jobs back, then reserve the next job.
+    concat!(
+        "-- pop: move due delayed and expired reserved jobs back, then reserve the next jobs.",
+        append_ready_lua!(),
+        r#"
 local function make_ready(source)
   local due = redis.call('ZRANGEBYSCORE', source, '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
-  local n = #due
-  if n == 0 then return end
-  -- The n lowest-scored members are exactly the ones just read.
-  redis.call('ZREMRANGEBYRANK', source, 0, n - 1)
-  for first = 1, n, 100 do
-    local last = math.min(first + 99, n)
-    redis.call('RPUSH', KEYS[1], unpack(due, first, last))
-    local tokens = {}
-    for _ = first, last do tokens[#tokens + 1] = '1' end
-    redis.call('RPUSH', KEYS[3], unpack(tokens))
-  end
+  if #due == 0 then return end
+  -- The lowest-scored members are exactly the ones just read.
+  redis.call('ZREMRANGEBYRANK', source, 0, #due - 1)
+  append_ready(KEYS[1], KEYS[3], due, 1, #due)
 end
 
 -- The attempts-raised copy of a payload, or nil when it has no numeric attempts.
 local function raise_attempts(job)
-  local count = string.match(job, ',"attempts":(%d+)}$')
+  -- Fast path: rewrite a trailing `,"attempts":N}` in place; every other byte stays as pushed.
+  -- Only the last 23 bytes can hold it (N < 10 digits): a plain find there, because an
+  -- unanchored pattern would be tried at every byte of the payload (~15 us for 1.5 KB).
+  local at
+  local from = math.max(1, #job - 23)
+  while true do
+    local found = string.find(job, ',"attempts":', from, true)
+    if not found then break end
+    at, from = found, found + 1
+  end
+  local count = at and string.match(job, '^(%d+)}$', at + 12)
   if count and #count < 10 then
-    -- Fast path: rewrite the trailing member in place; every other byte stays as pushed.
-    return string.sub(job, 1, #job - #count - 1) .. tostring(tonumber(count) + 1) .. '}'
+    return string.sub(job, 1, at + 11) .. tostring(tonumber(count) + 1) .. '}'
   end
   local ok, decoded = pcall(cjson.decode, job)
   if not ok or type(decoded) ~= 'table' or type(decoded['attempts']) ~= 'number' then
@@ -97,19 +123,31 @@ end
 make_ready(KEYS[4])
 make_ready(KEYS[2])
 
-for _ = 1, 100 do
+local want = tonumber(ARGV[4])
+local out, scored = {}, {}
+local got, unreadable = 0, 0
+-- One LPOP at a time (LPOP with a count needs Redis 6.2).
+while got < want and unreadable < 100 do
   local job = redis.call('LPOP', KEYS[1])
-  if not job then return nil end
+  if not job then break end
   redis.call('LPOP', KEYS[3])
   local reserved = raise_attempts(job)
   if reserved then
-    redis.call('ZADD', KEYS[2], ARGV[2], reserved)
-    return {job, reserved}
+    got = got + 1
+    out[#out + 1] = job
+    out[#out + 1] = reserved
+    scored[#scored + 1] = ARGV[2]
+    scored[#scored + 1] = reserved
+  else
+    redis.call('RPUSH', KEYS[5], job)
+    unreadable = unreadable + 1
   end
-  redis.call('RPUSH', KEYS[5], job)
 end
-return nil
-"#,
+if got == 0 then return nil end
+redis.call('ZADD', KEYS[2], unpack(scored))
+return out
+"#
+    ),
 );
 
 /// Puts a reserved job back as delayed.
@@ -140,6 +178,29 @@ pub static DEAD_LETTER: Script = Script::new(
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('RPUSH', KEYS[2], ARGV[2])
 return 1
+"#,
+);
+
+/// Gives back jobs that were reserved but never handed to a handler (a `prefetch` buffer the
+/// Queue drops).
+///
+/// KEYS[1] `:reserved` zset, KEYS[2] ready list, KEYS[3] its `:notify` list. ARGV pairs: the
+/// reserved payload exactly, then the payload as it was popped (attempts not raised).
+/// Guarantees: each job still reserved goes back to the head of the ready list in the given
+/// order, with its attempts as before it was reserved and a notify token; one whose
+/// reservation expired is left alone (it is already back). Returns how many went back.
+pub static UNRESERVE: Script = Script::new(
+    "unreserve",
+    r#"-- unreserve: put still-reserved, never-handled jobs back at the head of the ready list.
+local back = {}
+for i = 1, #ARGV - 1, 2 do
+  if redis.call('ZREM', KEYS[1], ARGV[i]) == 1 then back[#back + 1] = ARGV[i + 1] end
+end
+for i = #back, 1, -1 do
+  redis.call('LPUSH', KEYS[2], back[i])
+  redis.call('RPUSH', KEYS[3], '1')
+end
+return #back
 "#,
 );
 
@@ -251,6 +312,7 @@ mod tests {
             &POP,
             &RELEASE,
             &DEAD_LETTER,
+            &UNRESERVE,
             &RETRY_DEAD_LETTER,
             &SIZES,
         ];

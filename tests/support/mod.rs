@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use phpgrc_bus::queue::{Connection, ConnectionConfig, Options, Queue, Rejection, Reserved};
+
 pub const REDIS_SERVER: &str = "/usr/bin/redis-server";
 
 /// A `redis-server` on a free loopback port (and a unix socket), without persistence, killed
@@ -373,4 +375,19 @@ pub fn cli(port: u16, args: &[&str]) -> String {
         .output()
         .expect("redis-cli");
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A queue on `server` with `options`.
+pub fn queue(server: &RedisServer, options: Options) -> Queue {
+    Queue::new(&ConnectionConfig::parse(&server.url()).unwrap(), options).unwrap()
+}
+
+/// A separate connection for looking at keys directly.
+pub fn raw(server: &RedisServer) -> Connection {
+    Connection::new(ConnectionConfig::parse(&server.url()).unwrap())
+}
+
+/// A pop check that accepts every job.
+pub fn accept(_: &Reserved) -> Result<(), Rejection> {
+    Ok(())
 }
