@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use phpgrc_bus::queue::cluster::key_slot;
-use phpgrc_bus::queue::{Acked, Connection, ConnectionConfig, ErrorKind, Options, Outcome, Queue, Rejection, Reserved};
+use phpgrc_bus::queue::{AckMode, Acked, Connection, ConnectionConfig, ErrorKind, Options, Outcome, Queue, Rejection, Reserved};
 use support::{bounded, cli, envelope, headers, RedisCluster};
 
 const LIMIT: Duration = Duration::from_secs(120);
@@ -331,6 +331,33 @@ fn a_password_protected_cluster_authenticates_every_node_and_a_wrong_password_fa
         let e = Queue::new(&bad, options()).unwrap().size(None).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Auth, "{e}");
         assert!(!e.to_string().contains("wrong"), "{e}");
+    });
+}
+
+#[test]
+fn prefetch_and_deferred_acks_work_across_masters() {
+    bounded(LIMIT, || {
+        let cluster = RedisCluster::start(3, 0);
+        let mut q = Queue::new(&config(&cluster), Options { prefetch: 8, ack: AckMode::Deferred, ..options() }).unwrap();
+        push_range(&mut q, 0..40);
+        // Each pop's write carries the acks queued since the last one: the ZREMs go to the
+        // queue's master, the replay-dedupe SETs to whichever masters own their keys.
+        let mut seen = BTreeSet::new();
+        while let Some(job) = q.pop(None, None, accept).unwrap() {
+            seen.insert(job.envelope().unwrap()["id"].as_str().unwrap().to_owned());
+            assert_eq!(q.ack(&job).unwrap(), Acked::Deferred);
+        }
+        q.flush().unwrap();
+        assert_eq!(seen, ids(0..40));
+        let sizes = q.sizes(None).unwrap();
+        assert_eq!((sizes.ready, sizes.reserved), (0, 0));
+        // Kept jobs go back to the head of the queue when the Queue is closed.
+        push_range(&mut q, 40..50);
+        let first = q.pop(None, None, accept).unwrap().unwrap();
+        assert_eq!(q.ack(&first).unwrap(), Acked::Deferred);
+        q.close().unwrap();
+        let sizes = Queue::new(&config(&cluster), options()).unwrap().sizes(None).unwrap();
+        assert_eq!((sizes.ready, sizes.reserved), (9, 0));
     });
 }
 
