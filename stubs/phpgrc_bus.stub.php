@@ -172,7 +172,10 @@ namespace PhpGrc\Bus {
      * connection: the CA to verify the server with, default the system bundle; a client
      * certificate and key), prefetch (1: jobs one pop round trip reserves, handed out one per
      * pop(); 1 to 1000), ack (`sync`, or `deferred`: acknowledgements are written with the next
-     * round trip). Unknown options are refused.
+     * round trip), failover_timeout (20 seconds, Redis Cluster: how long a call waits for a failed
+     * master's replacement), wait_replicas (0; n: a push, pushBatch or later returns only once n
+     * replicas have the job, Redis WAIT, else throws QueueException with the job queued all the
+     * same) and wait_timeout (1 second it waits for them). Unknown options are refused.
      *
      * Prefetch: every reserved job has attempts + 1 and its own reservation until the pop round
      * trip's time + retry_after, so keep prefetch × handler time well below retry_after; a kept

@@ -278,18 +278,19 @@ fn a_coordinated_failover_loses_nothing_reserved_or_dead_lettered() {
 }
 
 #[test]
-fn a_killed_master_is_replaced_and_the_queue_carries_on() {
+fn a_killed_master_is_replaced_and_wait_replicas_kept_every_push() {
     bounded(LIMIT, || {
         let mut cluster = RedisCluster::start(3, 1);
-        let mut q = queue(&cluster);
+        // Replication is asynchronous: with wait_replicas each push returns only once the
+        // master's replica has it, so killing the master right after loses none.
+        let mut q = Queue::new(
+            &config(&cluster),
+            Options { wait_replicas: 1, wait_timeout: Duration::from_millis(500), ..options() },
+        )
+        .unwrap();
         push_range(&mut q, 0..30);
         let old = cluster.master_of(slot()).port;
         let replica = cluster.replicas_of(old)[0].port;
-        // Replication is asynchronous: fence on the master so the replica has every job
-        // (WAIT covers the fence, and the replication stream is ordered).
-        cli(old, &["SET", "{integration-bus}:fence", "1"]);
-        let fence = cli(old, &["WAIT", "1", "5000"]);
-        assert_eq!(fence.trim(), "1");
         let index = cluster.nodes.iter().position(|n| n.port == old).unwrap();
         cluster.nodes[index].stop();
 
@@ -302,7 +303,12 @@ fn a_killed_master_is_replaced_and_the_queue_carries_on() {
         }
         assert_eq!(seen, ids(0..30));
         assert!(cli(replica, &["ROLE"]).starts_with("master"));
-        push_range(&mut q, 30..35);
+        // The promoted master has no replica left: pushes still queue, and say they are
+        // not confirmed.
+        for n in 30..35 {
+            let e = q.push(None, envelope(n).as_bytes(), &headers()).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Replication, "{e}");
+        }
         assert_eq!(drain(&mut q).len(), 5);
     });
 }

@@ -214,6 +214,21 @@ final class QueueDriverTest extends TestCase
         Queue::connection('integration-bus');
     }
 
+    public function test_wait_replicas_on_the_queue_connection_reaches_the_extension(): void
+    {
+        // The test server has no replica: a push that must reach one is queued, and says so.
+        $this->app['config']->set('queue.connections.integration-bus.wait_replicas', 1);
+        $this->app['config']->set('queue.connections.integration-bus.wait_timeout', 0.05);
+
+        try {
+            Queue::connection('integration-bus')->push(Envelopes::of());
+            $this->fail('an unconfirmed push returned normally');
+        } catch (\PhpGrc\Bus\QueueException $e) {
+            $this->assertStringContainsString('0 of 1 replica(s) confirmed', $e->getMessage());
+        }
+        $this->assertSame(1, Queue::connection('integration-bus')->size());
+    }
+
     public function test_a_redis_url_is_used_when_the_connection_has_one(): void
     {
         $this->app['config']->set('database.redis.default.url', 'redis://127.0.0.1:' . TestApplication::redisPort() . '/3');

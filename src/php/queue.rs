@@ -117,10 +117,10 @@ fn cluster_seeds(list: &Zval) -> Result<Vec<String>, BusError> {
     Ok(seeds)
 }
 
-const OPTIONS: [&str; 19] = [
+const OPTIONS: [&str; 21] = [
     "queue", "dlq", "max_attempts", "retry_seconds", "backoff_exp", "retry_after", "block_for", "prefix", "job",
     "dedupe_ttl", "strict", "timeout", "read_timeout", "tls_ca", "tls_cert", "tls_key", "failover_timeout", "prefetch",
-    "ack",
+    "ack", "wait_replicas", "wait_timeout",
 ];
 
 fn options(given: Option<&ZendHashTable>, config: &mut ConnectionConfig) -> Result<(Options, bool), BusError> {
@@ -168,6 +168,8 @@ fn options(given: Option<&ZendHashTable>, config: &mut ConnectionConfig) -> Resu
             "retry_after" => o.retry_after = number()?,
             "block_for" => o.block_for = Some(number()?),
             "dedupe_ttl" => o.dedupe_ttl = number()?,
+            "wait_replicas" => o.wait_replicas = number()?.min(u64::from(u32::MAX)) as u32,
+            "wait_timeout" => o.wait_timeout = std::time::Duration::from_secs_f64(seconds()?.clamp(0.001, 3600.0)),
             "prefetch" => o.prefetch = number()?.min(u32::MAX as u64) as u32,
             "ack" => {
                 o.ack = AckMode::parse(&text).ok_or_else(|| {

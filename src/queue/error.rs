@@ -27,6 +27,9 @@ pub enum ErrorKind {
     Server,
     /// A job payload or envelope is not what the queue format needs.
     Payload,
+    /// A write reached the master but fewer replicas than `wait_replicas` confirmed it in
+    /// time: it is there, but a failover before they catch up could lose it.
+    Replication,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

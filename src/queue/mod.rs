@@ -524,7 +524,32 @@ impl Queue {
             .collect();
         lock(&self.conn).eval_many(&scripts::PUSH, &calls)?;
         self.stats.pushed += jobs.len() as u64;
+        self.confirm_replicas(&keys.ready, jobs.len())?;
         Ok(ids)
+    }
+
+    /// With `wait_replicas`: waits until that many replicas have this connection's writes
+    /// (WAIT on the queue's master). Only pushes wait: they are the writes whose loss in a
+    /// failover would lose a job; a lost pop, ack, release or dead-letter leaves the job
+    /// reserved on the replica, so it comes back (a duplicate, not a loss).
+    fn confirm_replicas(&mut self, ready_key: &str, jobs: usize) -> Result<(), QueueError> {
+        let wanted = self.options.wait_replicas;
+        if wanted == 0 {
+            return Ok(());
+        }
+        let timeout = self.options.wait_timeout;
+        let confirmed = lock(&self.conn).wait_for_replicas(ready_key.as_bytes(), wanted, timeout)?;
+        if confirmed >= wanted {
+            return Ok(());
+        }
+        Err(QueueError::new(
+            ErrorKind::Replication,
+            format!(
+                "{jobs} job(s) are queued on the master, but {confirmed} of {wanted} replica(s) confirmed them \
+                 within {} ms (wait_replicas): a failover before the replicas catch up would lose them",
+                timeout.as_millis()
+            ),
+        ))
     }
 
     /// Enqueues one job to become ready after `delay_seconds` (ZADD to `:delayed`, as
@@ -544,6 +569,7 @@ impl Queue {
             .to_string();
         lock(&self.conn).command(&[b"ZADD", keys.delayed.as_bytes(), due.as_bytes(), &bytes])?;
         self.stats.pushed += 1;
+        self.confirm_replicas(&keys.delayed, 1)?;
         Ok(id)
     }
 

@@ -34,6 +34,10 @@ pub struct Options {
     pub prefetch: u32,
     /// When `ack` writes to Redis.
     pub ack: AckMode,
+    /// Replicas that must have each push (`WAIT`) before it returns; 0: do not wait.
+    pub wait_replicas: u32,
+    /// How long a push waits for them.
+    pub wait_timeout: std::time::Duration,
 }
 
 /// When an acknowledgement reaches Redis.
@@ -61,6 +65,8 @@ impl AckMode {
 
 pub const DEFAULT_QUEUE: &str = "integration-bus";
 pub const DEFAULT_DLQ: &str = "integration-bus:dlq";
+/// How long a push waits for `wait_replicas` by default.
+pub const DEFAULT_WAIT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 pub const DEFAULT_DEDUPE_TTL: u64 = 24 * 3600;
 /// The longest delay computed by backoff (a year): keeps scores and timestamps sane.
 pub const MAX_DELAY_SECONDS: u64 = 365 * 24 * 3600;
@@ -83,6 +89,8 @@ impl Default for Options {
             dedupe_ttl: DEFAULT_DEDUPE_TTL,
             prefetch: 1,
             ack: AckMode::Sync,
+            wait_replicas: 0,
+            wait_timeout: DEFAULT_WAIT_TIMEOUT,
         }
     }
 }

@@ -50,6 +50,10 @@ final class IntegrationBusConnector implements ConnectorInterface
             'tls_ca' => $config['tls_ca'] ?? null,
             'tls_cert' => $config['tls_cert'] ?? null,
             'tls_key' => $config['tls_key'] ?? null,
+            // Durability and Redis Cluster failover (see the extension's README).
+            'wait_replicas' => isset($config['wait_replicas']) ? (int) $config['wait_replicas'] : null,
+            'wait_timeout' => $config['wait_timeout'] ?? null,
+            'failover_timeout' => $config['failover_timeout'] ?? null,
         ], static fn ($value) => $value !== null));
 
         $laravelJobs = new RedisQueue(
