@@ -381,38 +381,6 @@ pub fn rule_fields<'a>(root: PhpNode<'a>) -> RuleFields<'a> {
 /// would write for the converted value). `None` when the value holds an empty PHP array,
 /// whose JSON (`{}` or `[]`) only the schema can decide: the caller converts instead.
 pub fn json_of(root: PhpNode<'_>) -> Option<Vec<u8>> {
-    fn string(out: &mut Vec<u8>, s: &[u8]) {
-        out.push(b'"');
-        // Most text needs no escape at all: copy it in one go.
-        if !s.iter().any(|&b| b == b'"' || b == b'\\' || b < 0x20) {
-            out.extend_from_slice(s);
-            out.push(b'"');
-            return;
-        }
-        let mut start = 0;
-        for (i, &b) in s.iter().enumerate() {
-            let escape: &[u8] = match b {
-                b'"' => b"\\\"",
-                b'\\' => b"\\\\",
-                b'\n' => b"\\n",
-                b'\r' => b"\\r",
-                b'\t' => b"\\t",
-                0x08 => b"\\b",
-                0x0c => b"\\f",
-                0..=0x1f => b"",
-                _ => continue,
-            };
-            out.extend_from_slice(&s[start..i]);
-            if escape.is_empty() {
-                out.extend_from_slice(format!("\\u{b:04x}").as_bytes());
-            } else {
-                out.extend_from_slice(escape);
-            }
-            start = i + 1;
-        }
-        out.extend_from_slice(&s[start..]);
-        out.push(b'"');
-    }
     fn value(out: &mut Vec<u8>, zv: &Zval) -> bool {
         let zv = target(zv);
         // SAFETY (union reads below): each reads the member the type byte names.
@@ -425,7 +393,7 @@ pub fn json_of(root: PhpNode<'_>) -> Option<Vec<u8>> {
                 Some(n) => out.extend_from_slice(n.to_string().as_bytes()),
                 None => return false,
             },
-            IS_STRING => string(out, unsafe { (*zv.value.str_).as_bytes() }),
+            IS_STRING => crate::queue::raw_json::push_json_string(out, unsafe { (*zv.value.str_).as_bytes() }),
             IS_ARRAY | IS_OBJECT => {
                 let Some(ht) = table(zv) else { return false };
                 let is_object = type_of(zv) == IS_OBJECT;
@@ -444,8 +412,8 @@ pub fn json_of(root: PhpNode<'_>) -> Option<Vec<u8>> {
                     }
                     if !list {
                         match key {
-                            Key::Name(name) => string(out, name),
-                            Key::Index(n) => string(out, n.to_string().as_bytes()),
+                            Key::Name(name) => crate::queue::raw_json::push_json_string(out, name),
+                            Key::Index(n) => crate::queue::raw_json::push_json_string(out, n.to_string().as_bytes()),
                         }
                         out.push(b':');
                     }

@@ -30,6 +30,8 @@ pub const DEFAULT_FAILOVER_TIMEOUT: Duration = Duration::from_secs(20);
 const CONNECT_ATTEMPTS: u32 = 5;
 const FIRST_RETRY_DELAY: Duration = Duration::from_millis(50);
 const READ_CHUNK: usize = 64 * 1024;
+/// A read buffer grown past this by one large reply is given back once it is drained.
+const MAX_IDLE_BUFFER: usize = 1024 * 1024;
 
 /// Where the server listens.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -553,8 +555,11 @@ enum LinkError {
 /// An open socket with its read buffer and decoder state.
 struct Link {
     stream: Stream,
+    /// Read buffer, zero-filled once when it grows (never per read); the unread bytes are
+    /// `rbuf[rpos..rend]`.
     rbuf: Vec<u8>,
     rpos: usize,
+    rend: usize,
     decoder: Decoder,
     read_timeout: Option<Duration>,
 }
@@ -567,8 +572,9 @@ impl Link {
         stream.set_write_timeout(read_timeout)?;
         Ok(Link {
             stream,
-            rbuf: Vec::with_capacity(READ_CHUNK),
+            rbuf: vec![0; READ_CHUNK],
             rpos: 0,
+            rend: 0,
             decoder: Decoder::new(),
             read_timeout,
         })
@@ -586,7 +592,7 @@ impl Link {
     /// Whether the server still holds this connection: a non-blocking read finds nothing to
     /// read. End of stream (the server closed it) or unexpected bytes both mean "replace it".
     fn is_alive(&mut self) -> bool {
-        if self.rpos != self.rbuf.len() || self.stream.set_nonblocking(true).is_err() {
+        if self.rpos != self.rend || self.stream.set_nonblocking(true).is_err() {
             return false;
         }
         let mut probe = [0u8; 1];
@@ -612,38 +618,37 @@ impl Link {
 
     fn read_reply(&mut self) -> Result<Reply, LinkError> {
         loop {
-            if self.rpos < self.rbuf.len() {
+            if self.rpos < self.rend {
                 let (used, reply) = self
                     .decoder
-                    .decode(&self.rbuf[self.rpos..])
+                    .decode(&self.rbuf[self.rpos..self.rend])
                     .map_err(LinkError::Protocol)?;
                 self.rpos += used;
                 if let Some(reply) = reply {
-                    if self.rpos == self.rbuf.len() {
-                        self.rbuf.clear();
+                    if self.rpos == self.rend {
                         self.rpos = 0;
+                        self.rend = 0;
+                        // A huge reply (a long LRANGE) does not pin its buffer for good.
+                        if self.rbuf.len() > MAX_IDLE_BUFFER {
+                            self.rbuf = vec![0; READ_CHUNK];
+                        }
                     }
                     return Ok(reply);
                 }
             }
             if self.rpos > 0 {
-                self.rbuf.drain(..self.rpos);
+                self.rbuf.copy_within(self.rpos..self.rend, 0);
+                self.rend -= self.rpos;
                 self.rpos = 0;
             }
-            let old = self.rbuf.len();
-            self.rbuf.resize(old + READ_CHUNK, 0);
-            let read = self.stream.read(&mut self.rbuf[old..]);
-            match read {
-                Ok(0) => {
-                    self.rbuf.truncate(old);
-                    return Err(LinkError::Closed);
-                }
-                Ok(n) => self.rbuf.truncate(old + n),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => self.rbuf.truncate(old),
-                Err(e) => {
-                    self.rbuf.truncate(old);
-                    return Err(LinkError::Io(e));
-                }
+            if self.rend == self.rbuf.len() {
+                self.rbuf.resize(self.rbuf.len() + READ_CHUNK, 0);
+            }
+            match self.stream.read(&mut self.rbuf[self.rend..]) {
+                Ok(0) => return Err(LinkError::Closed),
+                Ok(n) => self.rend += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(LinkError::Io(e)),
             }
         }
     }

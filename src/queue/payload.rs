@@ -13,7 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde_json::{Map, Value};
 
 use super::error::QueueError;
-use super::raw_json::{self, json_string, Edits, Member};
+use super::raw_json::{self, json_string, push_json_string, Edits, Member};
 
 /// The handler of our Laravel glue that receives envelope jobs (`Class@method`).
 pub const DEFAULT_JOB: &str = "PhpGrc\\Bus\\Laravel\\EnvelopeJob@handle";
@@ -117,62 +117,44 @@ pub fn encode(
 /// `encode` for envelope text the caller has just validated as one JSON object (the binding
 /// does, with the contract schema): the strict re-scan is skipped.
 pub fn encode_validated(template: &JobTemplate, id: &str, envelope_json: &[u8], headers: &[(String, String)]) -> Vec<u8> {
-    let opt = |v: Option<String>| v.unwrap_or_else(|| "null".to_owned());
-    let display_name = template.job.split('@').next().unwrap_or_default();
     let mut out = Vec::with_capacity(envelope_json.len() + 512 + headers.len() * 48);
-    let mut put = |parts: &[&str]| {
-        parts
-            .iter()
-            .for_each(|p| out.extend_from_slice(p.as_bytes()))
+    let number = |out: &mut Vec<u8>, v: Option<i128>| match v {
+        Some(v) => out.extend_from_slice(v.to_string().as_bytes()),
+        None => out.extend_from_slice(b"null"),
     };
-    put(&[
-        "{\"uuid\":",
-        &json_string(id),
-        ",\"displayName\":",
-        &json_string(display_name),
-    ]);
-    put(&[",\"job\":", &json_string(&template.job)]);
-    put(&[
-        ",\"maxTries\":",
-        &opt(template.max_tries.map(|v| v.to_string())),
-    ]);
-    put(&[
-        ",\"maxExceptions\":",
-        &opt(template.max_exceptions.map(|v| v.to_string())),
-    ]);
-    put(&[
-        ",\"failOnTimeout\":",
-        if template.fail_on_timeout {
-            "true"
-        } else {
-            "false"
-        },
-    ]);
-    put(&[
-        ",\"backoff\":",
-        &opt(template.backoff.as_deref().map(json_string)),
-    ]);
-    put(&[
-        ",\"timeout\":",
-        &opt(template.timeout.map(|v| v.to_string())),
-    ]);
-    put(&[
-        ",\"retryUntil\":",
-        &opt(template.retry_until.map(|v| v.to_string())),
-        ",\"data\":",
-    ]);
+    out.extend_from_slice(b"{\"uuid\":");
+    push_json_string(&mut out, id.as_bytes());
+    out.extend_from_slice(b",\"displayName\":");
+    push_json_string(&mut out, template.job.split('@').next().unwrap_or_default().as_bytes());
+    out.extend_from_slice(b",\"job\":");
+    push_json_string(&mut out, template.job.as_bytes());
+    out.extend_from_slice(b",\"maxTries\":");
+    number(&mut out, template.max_tries.map(i128::from));
+    out.extend_from_slice(b",\"maxExceptions\":");
+    number(&mut out, template.max_exceptions.map(i128::from));
+    out.extend_from_slice(if template.fail_on_timeout { b",\"failOnTimeout\":true" } else { b",\"failOnTimeout\":false" });
+    out.extend_from_slice(b",\"backoff\":");
+    match template.backoff.as_deref() {
+        Some(backoff) => push_json_string(&mut out, backoff.as_bytes()),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"timeout\":");
+    number(&mut out, template.timeout.map(i128::from));
+    out.extend_from_slice(b",\"retryUntil\":");
+    number(&mut out, template.retry_until.map(i128::from));
+    out.extend_from_slice(b",\"data\":");
     out.extend_from_slice(envelope_json);
     out.extend_from_slice(b",\"headers\":{");
     for (i, (name, value)) in headers.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(json_string(name).as_bytes());
+        push_json_string(&mut out, name.as_bytes());
         out.push(b':');
-        out.extend_from_slice(json_string(value).as_bytes());
+        push_json_string(&mut out, value.as_bytes());
     }
     out.extend_from_slice(b"},\"id\":");
-    out.extend_from_slice(json_string(id).as_bytes());
+    push_json_string(&mut out, id.as_bytes());
     out.extend_from_slice(b",\"attempts\":0}");
     out
 }

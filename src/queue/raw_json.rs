@@ -151,7 +151,7 @@ pub fn rewrite(src: &[u8], members: &[Member], edits: &Edits) -> Vec<u8> {
         .map(|(kv, _)| kv);
     for (key, value) in missing.chain(&edits.append) {
         separator(&mut out);
-        out.extend_from_slice(json_string(key).as_bytes());
+        push_json_string(&mut out, key.as_bytes());
         out.push(b':');
         out.extend_from_slice(value);
     }
@@ -161,7 +161,61 @@ pub fn rewrite(src: &[u8], members: &[Member], edits: &Edits) -> Vec<u8> {
 
 /// `text` as a JSON string token.
 pub fn json_string(text: &str) -> String {
-    serde_json::Value::from(text).to_string()
+    let mut out = Vec::with_capacity(text.len() + 2);
+    push_json_string(&mut out, text.as_bytes());
+    // Escapes are ASCII and the rest is copied from `text`: still UTF-8.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The first byte JSON must escape (`"`, `\\`, a control character), eight bytes per step.
+fn next_escape(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte of `x` below `n` (n <= 0x80); the lowest flagged byte is exact.
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGHS;
+    let chunks = bytes.chunks_exact(8);
+    let tail = chunks.remainder();
+    for (i, chunk) in chunks.enumerate() {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else { break };
+        let x = u64::from_le_bytes(word);
+        let hits = below(x, 0x20) | below(x ^ (ONES * u64::from(b'"')), 1) | below(x ^ (ONES * u64::from(b'\\')), 1);
+        if hits != 0 {
+            return Some(i * 8 + (hits.trailing_zeros() / 8) as usize);
+        }
+    }
+    let done = bytes.len() - tail.len();
+    tail.iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map(|p| done + p)
+}
+
+/// Appends `text` as a JSON string token, escaped exactly as serde_json writes it: `"` and
+/// `\`, `\b \f \n \r \t`, other control characters as `\u00xx`; nothing else (not `/`,
+/// not non-ASCII).
+pub fn push_json_string(out: &mut Vec<u8>, text: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(text.len() + 2);
+    out.push(b'"');
+    let mut start = 0;
+    // Most text needs no escape: copy the runs between escapes in one go.
+    while let Some(offset) = next_escape(&text[start..]) {
+        let at = start + offset;
+        out.extend_from_slice(&text[start..at]);
+        let b = text[at];
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            _ => out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]),
+        }
+        start = at + 1;
+    }
+    out.extend_from_slice(&text[start..]);
+    out.push(b'"');
 }
 
 /// The string a JSON string token (quotes included) stands for.
@@ -399,6 +453,34 @@ impl Scanner<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_escape_scan_finds_the_first_byte_to_escape_at_any_offset() {
+        for len in 0..40 {
+            for at in 0..len {
+                for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = special;
+                    if at + 1 < len {
+                        bytes[at + 1] = b'"';
+                    }
+                    assert_eq!(next_escape(&bytes), Some(at), "{len} {at} {special}");
+                }
+                // Bytes just around the special ones are plain.
+                let bytes: Vec<u8> = (0..len).map(|i| [0x20, 0x21, 0x23, 0x5b, 0x5d, 0x7f, 0xc3, 0xff][i % 8]).collect();
+                assert_eq!(next_escape(&bytes), None);
+            }
+        }
+    }
+
+    #[test]
+    fn json_strings_are_escaped_exactly_as_serde_json_does() {
+        let mut samples: Vec<String> = (0u8..0x80).map(|b| format!("a{}z", b as char)).collect();
+        samples.extend(["", "plain", "é ü 漢 🎉", "a/b\\c\"d", "PhpGrc\\Bus\\Laravel\\EnvelopeJob@handle"].map(String::from));
+        for text in samples {
+            assert_eq!(json_string(&text), serde_json::Value::from(text.as_str()).to_string(), "{text:?}");
+        }
+    }
 
     fn keys(src: &str) -> Vec<String> {
         object_members(src.as_bytes())
