@@ -10,20 +10,40 @@
 //! A connector in any language with an RFC 8785 library computes the same checksum.
 #![forbid(unsafe_code)]
 
+use std::borrow::Cow;
+
+use jsonschema::json::{Array, Json, JsonNumber, Node, Object, SerdeJson};
 use serde_json::{Number, Value};
 use sha2::{Digest, Sha256, Sha512};
 use std::fmt::Write as _;
 
+use crate::contract::document::{DocJson, Document};
+
 /// The canonical JSON text of `value`.
 pub fn canonical_json(value: &Value) -> String {
+    canonical_of::<SerdeJson>(value)
+}
+
+/// The canonical JSON text of any JSON representation jsonschema reads (serde values, the
+/// borrowed tape, a binding's values). A member given twice counts once, with its last value,
+/// as serde_json keeps it.
+pub fn canonical_of<'a, F: Json>(node: F::Node<'a>) -> String {
     let mut out = String::with_capacity(256);
-    write_value(&mut out, value);
+    write_node::<F>(&mut out, &node);
     out
 }
 
 /// Lowercase hex SHA-256 of the canonical JSON of `value`.
 pub fn checksum(value: &Value) -> String {
     hex(&Sha256::digest(canonical_json(value).as_bytes()))
+}
+
+/// `checksum` of a JSON document given as text, read from a borrowed tape (no tree is built);
+/// `None` when it is not JSON.
+pub fn checksum_json(text: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(text).ok()?;
+    let doc = Document::parse(text, 128).ok()?;
+    Some(hex(&Sha256::digest(canonical_of::<DocJson>(doc.root()).as_bytes())))
 }
 
 /// Lowercase hex SHA-512 of the canonical JSON of `value` (the contract allows either length).
@@ -39,58 +59,62 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
-fn write_value(out: &mut String, value: &Value) {
-    match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(true) => out.push_str("true"),
-        Value::Bool(false) => out.push_str("false"),
-        Value::Number(n) => write_number(out, n),
-        Value::String(s) => write_string(out, s),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_value(out, item);
+/// UTF-16 code unit order; byte order gives the same answer unless a key holds a character
+/// at or above U+E000 (where UTF-8 and UTF-16 orders part ways).
+fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let simple = |s: &str| s.bytes().all(|b| b < 0xEE);
+    if simple(a) && simple(b) {
+        a.as_bytes().cmp(b.as_bytes())
+    } else {
+        a.encode_utf16().cmp(b.encode_utf16())
+    }
+}
+
+fn write_node<'a, F: Json>(out: &mut String, node: &F::Node<'a>) {
+    if let Some(s) = node.as_string() {
+        write_string(out, &s);
+    } else if let Some(n) = node.as_number() {
+        write_number(out, &n.to_number());
+    } else if let Some(b) = node.as_boolean() {
+        out.push_str(if b { "true" } else { "false" });
+    } else if let Some(items) = node.as_array() {
+        out.push('[');
+        for (i, item) in items.elements().enumerate() {
+            if i > 0 {
+                out.push(',');
             }
-            out.push(']');
+            write_node::<F>(out, &item);
         }
-        Value::Object(map) => {
-            let mut members: Vec<(&String, &Value)> = map.iter().collect();
-            members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
-            out.push('{');
-            for (i, (key, item)) in members.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(out, key);
-                out.push(':');
-                write_value(out, item);
+        out.push(']');
+    } else if let Some(object) = node.as_object() {
+        let mut members: Vec<(Cow<'a, str>, F::Node<'a>)> = object.members().map(|(k, v)| (k.into(), v)).collect();
+        // Stable: of equal keys the last one stays last, and is the one kept.
+        members.sort_by(|a, b| utf16_order(&a.0, &b.0));
+        out.push('{');
+        let mut first = true;
+        for (i, (key, item)) in members.iter().enumerate() {
+            if members.get(i + 1).is_some_and(|next| next.0 == *key) {
+                continue;
             }
-            out.push('}');
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            write_string(out, key);
+            out.push(':');
+            write_node::<F>(out, item);
         }
+        out.push('}');
+    } else {
+        out.push_str("null");
     }
 }
 
 fn write_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    let mut bytes = Vec::with_capacity(s.len() + 2);
+    crate::queue::raw_json::push_json_string(&mut bytes, s.as_bytes());
+    // The escapes are ASCII and everything else is copied from `s`.
+    out.push_str(std::str::from_utf8(&bytes).unwrap_or_default());
 }
 
 fn write_number(out: &mut String, n: &Number) {
@@ -189,6 +213,23 @@ mod tests {
         assert_eq!(canonical_json(&json!(-0.0)), "0");
         assert_eq!(canonical_json(&json!(i64::MIN)), i64::MIN.to_string());
         assert_eq!(canonical_json(&json!(u64::MAX)), u64::MAX.to_string());
+    }
+
+    #[test]
+    fn the_tape_and_serde_values_give_one_canonical_form() {
+        let texts = [
+            r#"{"b":1,"a":{"z":[1,2.50,{"y":null,"x":true}]},"é":"e\u0001","😀":0,"｡":1e21}"#,
+            r#"{"dup":1,"x":[],"dup":{"k":"last"},"y":{}}"#,
+            r#"[-0, 1.0, 123456789012345678901234567890, -9007199254740993, "\/\u00e9"]"#,
+            r#""just a string""#,
+        ];
+        for text in texts {
+            let value: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(checksum_json(text.as_bytes()), Some(checksum(&value)), "{text}");
+            let doc = Document::parse(text, 128).unwrap();
+            assert_eq!(canonical_of::<DocJson>(doc.root()), canonical_json(&value), "{text}");
+        }
+        assert_eq!(checksum_json(b"{not json"), None);
     }
 
     #[test]

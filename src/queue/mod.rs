@@ -301,7 +301,7 @@ impl ReplayKey {
                 Some(c) => c,
                 None => {
                     let payload = member_value(&members, envelope_json, "payload")?;
-                    crate::canonical::checksum(&serde_json::from_slice(payload).ok()?)
+                    crate::canonical::checksum_json(payload)?
                 }
             };
             Some(ReplayKey {
