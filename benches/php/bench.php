@@ -21,9 +21,12 @@ namespace PhpGrc\Bus\Bench;
 use DateTimeImmutable;
 use DateTimeZone;
 use PhpGrc\Bus\Summary;
+use PhpGrc\Bus\Tests\Support\RedisServer;
 use PhpGrc\Bus\Validator;
 
-foreach (['Stats', 'Sampler', 'Memory', 'PlainSummary', 'PartialCheck', 'JustinRainbow', 'RedisServer', 'QueueBench', 'Report'] as $file) {
+// The redis-server helper is the PHP test suite's (a child process on a free port, stopped by pid).
+require_once __DIR__ . '/../../php-tests/phpunit/Support/RedisServer.php';
+foreach (['Stats', 'Sampler', 'Memory', 'PlainSummary', 'PartialCheck', 'JustinRainbow', 'QueueBench', 'Report'] as $file) {
     require_once __DIR__ . "/{$file}.php";
 }
 
