@@ -7,8 +7,6 @@ pcntl
 <?php
 require __DIR__ . '/redis.inc';
 $port = start_redis();
-$redis = new Redis();
-$redis->connect('127.0.0.1', $port);
 $run = new PhpGrc\Bus\Run('okta', '1.0.0');
 $q = new PhpGrc\Bus\Queue("redis://127.0.0.1:$port", ['queue' => 'fk', 'prefetch' => 3, 'ack' => 'deferred']);
 foreach (range(1, 3) as $i) {
@@ -26,6 +24,9 @@ if ($pid === 0) {
 }
 pcntl_waitpid($pid, $status);
 echo 'child exit ', pcntl_wexitstatus($status), "\n";
+// Opened after the fork: a phpredis socket the child inherited could be torn down at its exit.
+$redis = new Redis();
+$redis->connect('127.0.0.1', $port);
 echo 'after the child ended: reserved ', $redis->zCard('queues:fk:reserved'), ', ready ', $redis->lLen('queues:fk'), "\n";
 $second = $q->pop();
 echo 'the parent hands out its kept job: attempts ', $second->attempts(), "\n";
