@@ -153,8 +153,9 @@ fn options(given: Option<&ZendHashTable>, config: &mut ConnectionConfig) -> Resu
             text.trim()
                 .parse::<f64>()
                 .ok()
-                .filter(|s| s.is_finite() && *s >= 0.0)
-                .ok_or_else(|| BusError::InvalidArgument(format!("Queue option '{name}' must be seconds ≥ 0, got {text:?}")))
+                // Bounded as in a redis URL: a Duration cannot hold every finite f64.
+                .filter(|s| s.is_finite() && (0.0..=86_400.0).contains(s))
+                .ok_or_else(|| BusError::InvalidArgument(format!("Queue option '{name}' must be seconds from 0 to 86400, got {text:?}")))
         };
         let timeout = |s: f64| (s > 0.0).then(|| std::time::Duration::from_secs_f64(s));
         match name.as_str() {

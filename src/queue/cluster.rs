@@ -336,7 +336,11 @@ impl Cluster {
             .iter()
             .map(|c| command_slot(c))
             .collect::<Result<Vec<_>, _>>()?;
-        let deadline = Instant::now() + self.template.failover_timeout;
+        // checked: a Rust caller may set any Duration; a day is as good as forever here.
+        let started = Instant::now();
+        let deadline = started
+            .checked_add(self.template.failover_timeout)
+            .unwrap_or_else(|| started + Duration::from_secs(86_400));
         let mut backoff = FIRST_BACKOFF;
         let mut redirects = 0;
         let mut last_error: Option<QueueError> = None;

@@ -22,6 +22,7 @@ $attempts = [
     'seed with credentials' => fn () => new Queue(['cluster' => ['redis://u:p@h:1']], $tagged),
     'database other than 0' => fn () => new Queue(['cluster' => ['127.0.0.1:7000'], 'database' => 2], $tagged),
     'negative failover_timeout' => fn () => new Queue(['cluster' => ['127.0.0.1:7000']], $tagged + ['failover_timeout' => -1]),
+    'timeout beyond what a Duration holds' => fn () => new Queue('redis://127.0.0.1:7000', ['timeout' => 1e30]),
 ];
 foreach ($attempts as $what => $attempt) {
     try {
@@ -54,4 +55,5 @@ no seeds: InvalidArgumentException: Redis Cluster seeds must be a list of 'host:
 seed of the wrong type: InvalidArgumentException: Redis Cluster seeds must be a list of 'host:port' strings or arrays with 'host' and 'port'
 seed with credentials: PhpGrc\Bus\QueueException: %s
 database other than 0: PhpGrc\Bus\QueueException: %sdatabase 0%s
-negative failover_timeout: InvalidArgumentException: Queue option 'failover_timeout' must be seconds ≥ 0, got "-1"
+negative failover_timeout: InvalidArgumentException: Queue option 'failover_timeout' must be seconds from 0 to 86400, got "-1"
+timeout beyond what a Duration holds: InvalidArgumentException: Queue option 'timeout' must be seconds from 0 to 86400, got "1000000000000000000000000000000"
