@@ -743,3 +743,14 @@ fn throughput_of_push_push_batch_and_pop_ack() {
     assert_eq!(popped, 2 * n);
     println!("push {push:.0}/s, push_batch(100) {batch:.0}/s, pop+ack {pop_ack:.0}/s");
 }
+
+#[test]
+fn a_block_for_too_long_to_add_to_the_read_timeout_is_an_error_not_a_panic() {
+    bounded(LIMIT, || {
+        let server = RedisServer::start();
+        let mut q = queue(&server, Options::default());
+        // Redis refuses a BLPOP timeout this large; the client must get there without overflowing.
+        let e = q.pop(None, Some(u64::MAX), accept).unwrap_err();
+        assert_eq!(e.kind(), phpgrc_bus::queue::ErrorKind::Server, "{e}");
+    });
+}

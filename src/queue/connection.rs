@@ -724,7 +724,8 @@ impl Node {
         let base = self.config.read_timeout;
         let timeout = match wait {
             Wait::Default => base,
-            Wait::Extra(extra) => base.map(|b| b + extra),
+            // A wait too long to add up is no limit at all.
+            Wait::Extra(extra) => base.and_then(|b| b.checked_add(extra)),
             Wait::Forever => None,
         };
         let Some(link) = self.link.as_mut() else {
