@@ -16,6 +16,7 @@ use jsonschema::json::{Array, Json, JsonNumber, Node, Object, SerdeJson};
 use serde_json::{Number, Value};
 use sha2::{Digest, Sha256, Sha512};
 use std::fmt::Write as _;
+use std::io::Write as _;
 
 use crate::contract::document::{DocJson, Document};
 
@@ -28,9 +29,10 @@ pub fn canonical_json(value: &Value) -> String {
 /// borrowed tape, a binding's values). A member given twice counts once, with its last value,
 /// as serde_json keeps it.
 pub fn canonical_of<'a, F: Json>(node: F::Node<'a>) -> String {
-    let mut out = String::with_capacity(256);
+    let mut out = Vec::with_capacity(256);
     write_node::<F>(&mut out, &node);
-    out
+    // Escapes and number text are ASCII; every other byte is copied from UTF-8 strings.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Lowercase hex SHA-256 of the canonical JSON of `value`.
@@ -70,54 +72,51 @@ fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
-fn write_node<'a, F: Json>(out: &mut String, node: &F::Node<'a>) {
+fn write_node<'a, F: Json>(out: &mut Vec<u8>, node: &F::Node<'a>) {
     if let Some(s) = node.as_string() {
         write_string(out, &s);
     } else if let Some(n) = node.as_number() {
         write_number(out, &n.to_number());
     } else if let Some(b) = node.as_boolean() {
-        out.push_str(if b { "true" } else { "false" });
+        out.extend_from_slice(if b { b"true" } else { b"false" });
     } else if let Some(items) = node.as_array() {
-        out.push('[');
+        out.push(b'[');
         for (i, item) in items.elements().enumerate() {
             if i > 0 {
-                out.push(',');
+                out.push(b',');
             }
             write_node::<F>(out, &item);
         }
-        out.push(']');
+        out.push(b']');
     } else if let Some(object) = node.as_object() {
         let mut members: Vec<(Cow<'a, str>, F::Node<'a>)> = object.members().map(|(k, v)| (k.into(), v)).collect();
         // Stable: of equal keys the last one stays last, and is the one kept.
         members.sort_by(|a, b| utf16_order(&a.0, &b.0));
-        out.push('{');
+        out.push(b'{');
         let mut first = true;
         for (i, (key, item)) in members.iter().enumerate() {
             if members.get(i + 1).is_some_and(|next| next.0 == *key) {
                 continue;
             }
             if !first {
-                out.push(',');
+                out.push(b',');
             }
             first = false;
             write_string(out, key);
-            out.push(':');
+            out.push(b':');
             write_node::<F>(out, item);
         }
-        out.push('}');
+        out.push(b'}');
     } else {
-        out.push_str("null");
+        out.extend_from_slice(b"null");
     }
 }
 
-fn write_string(out: &mut String, s: &str) {
-    let mut bytes = Vec::with_capacity(s.len() + 2);
-    crate::queue::raw_json::push_json_string(&mut bytes, s.as_bytes());
-    // The escapes are ASCII and everything else is copied from `s`.
-    out.push_str(std::str::from_utf8(&bytes).unwrap_or_default());
+fn write_string(out: &mut Vec<u8>, s: &str) {
+    crate::queue::raw_json::push_json_string(out, s.as_bytes());
 }
 
-fn write_number(out: &mut String, n: &Number) {
+fn write_number(out: &mut Vec<u8>, n: &Number) {
     if let Some(i) = n.as_i64() {
         let _ = write!(out, "{i}");
     } else if let Some(u) = n.as_u64() {
@@ -125,22 +124,22 @@ fn write_number(out: &mut String, n: &Number) {
     } else if let Some(f) = n.as_f64() {
         write_double(out, f);
     } else {
-        out.push_str("null");
+        out.extend_from_slice(b"null");
     }
 }
 
 /// ECMAScript Number::toString for a finite double (serde_json never holds NaN or infinities).
-fn write_double(out: &mut String, f: f64) {
+fn write_double(out: &mut Vec<u8>, f: f64) {
     if f == 0.0 {
-        out.push('0');
+        out.push(b'0');
         return;
     }
     if !f.is_finite() {
-        out.push_str("null");
+        out.extend_from_slice(b"null");
         return;
     }
     if f < 0.0 {
-        out.push('-');
+        out.push(b'-');
     }
     // Rust's `{:e}` gives the shortest round-trip digits: "d.ddddde<exp>".
     let sci = format!("{:e}", f.abs());
@@ -150,24 +149,24 @@ fn write_double(out: &mut String, f: f64) {
     let k = digits.len() as i32; // number of significant digits
     let n = exp + 1; // position of the decimal point relative to the digits
     if k <= n && n <= 21 {
-        out.push_str(&digits);
-        out.extend(std::iter::repeat_n('0', (n - k) as usize));
+        out.extend_from_slice(digits.as_bytes());
+        out.extend(std::iter::repeat_n(b'0', (n - k) as usize));
     } else if 0 < n && n <= 21 {
-        out.push_str(&digits[..n as usize]);
-        out.push('.');
-        out.push_str(&digits[n as usize..]);
+        out.extend_from_slice(&digits.as_bytes()[..n as usize]);
+        out.push(b'.');
+        out.extend_from_slice(&digits.as_bytes()[n as usize..]);
     } else if -6 < n && n <= 0 {
-        out.push_str("0.");
-        out.extend(std::iter::repeat_n('0', (-n) as usize));
-        out.push_str(&digits);
+        out.extend_from_slice(b"0.");
+        out.extend(std::iter::repeat_n(b'0', (-n) as usize));
+        out.extend_from_slice(digits.as_bytes());
     } else {
-        out.push_str(&digits[..1]);
+        out.extend_from_slice(&digits.as_bytes()[..1]);
         if k > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
+            out.push(b'.');
+            out.extend_from_slice(&digits.as_bytes()[1..]);
         }
-        out.push('e');
-        out.push(if n >= 1 { '+' } else { '-' });
+        out.push(b'e');
+        out.push(if n >= 1 { b'+' } else { b'-' });
         let _ = write!(out, "{}", (n - 1).abs());
     }
 }

@@ -272,7 +272,7 @@ namespace PhpGrc\Bus {
         /** Counters of this object (pushed, popped, acked, released, dead_lettered, replays_skipped) and the queue's sizes (ready, delayed, reserved, dead_letters). */
         public function stats(?string $queue = null): array {}
 
-        /** What var_dump() shows: the queue and prefix, never the connection settings. */
+        /** What var_dump() shows: the queue and prefix (and a cluster's seed nodes), never credentials or other connection settings. */
         public function __debugInfo(): array {}
     }
 

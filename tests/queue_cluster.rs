@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use phpgrc_bus::queue::cluster::key_slot;
-use phpgrc_bus::queue::{AckMode, Acked, Connection, ConnectionConfig, ErrorKind, Options, Outcome, Queue, Rejection, Reserved};
-use support::{bounded, cli, envelope, headers, RedisCluster};
+use phpgrc_bus::queue::{AckMode, Acked, Connection, ConnectionConfig, ErrorKind, Options, Outcome, Queue};
+use support::{accept, bounded, cli, envelope, headers, RedisCluster};
 
 const LIMIT: Duration = Duration::from_secs(120);
 const TAG: &str = "integration-bus";
@@ -31,10 +31,6 @@ fn options() -> Options {
 
 fn queue(cluster: &RedisCluster) -> Queue {
     Queue::new(&config(cluster), options()).unwrap()
-}
-
-fn accept(_: &Reserved) -> Result<(), Rejection> {
-    Ok(())
 }
 
 fn slot() -> u16 {

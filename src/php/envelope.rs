@@ -197,15 +197,7 @@ fn context_table(c: &summary::Context<'_>) -> ZBox<ZendHashTable> {
         ht
     }
     fn number(n: &Option<serde_json::Number>) -> Zval {
-        let mut zv = Zval::new();
-        match n {
-            Some(n) => match n.as_i64() {
-                Some(i) => zv.set_long(i),
-                None => zv.set_double(n.as_f64().unwrap_or(0.0)),
-            },
-            None => zv.set_null(),
-        }
-        zv
+        convert::to_zval(&n.clone().map_or(Value::Null, Value::Number))
     }
     let mut ht = ZendHashTable::with_capacity(15);
     let _ = ht.insert("status", c.status());
