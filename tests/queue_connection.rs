@@ -238,19 +238,78 @@ fn a_pipeline_returns_one_reply_per_command_errors_included() {
     });
 }
 
-/// A fake server answering every connection with `reply`, then closing it.
-fn fake_server(reply: &'static [u8]) -> u16 {
+/// A listener on a free loopback port whose connections `handle` serves, one at a time.
+fn serve(handle: impl Fn(std::net::TcpStream) + Send + 'static) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
-            let Ok(mut s) = stream else { return };
-            let mut buf = [0u8; 1024];
-            let _ = s.read(&mut buf);
-            let _ = s.write_all(reply);
+            let Ok(s) = stream else { return };
+            handle(s);
         }
     });
     port
+}
+
+/// A fake server answering every connection with `reply`, then closing it.
+fn fake_server(reply: &'static [u8]) -> u16 {
+    serve(move |mut s| {
+        let mut buf = [0u8; 1024];
+        let _ = s.read(&mut buf);
+        let _ = s.write_all(reply);
+    })
+}
+
+/// A fake server that answers each command with `parts`, sleeping `pause` before each part.
+fn slow_server(pause: Duration, parts: &'static [&'static [u8]]) -> u16 {
+    serve(move |mut s| {
+        let mut buf = [0u8; 1024];
+        while matches!(s.read(&mut buf), Ok(n) if n > 0) {
+            for part in parts {
+                std::thread::sleep(pause);
+                let _ = s.write_all(part);
+            }
+        }
+    })
+}
+
+#[test]
+fn a_reply_slower_than_the_busy_poll_is_waited_for_and_read_whole() {
+    // Each part arrives 20 ms apart, far past a 50 µs poll: the reader must fall back to
+    // sleeping on the socket, again for each part, and assemble the reply.
+    let port = slow_server(Duration::from_millis(20), &[b"$11\r\nhello", b" world\r\n"]);
+    bounded(LIMIT, move || {
+        let mut c = conn(&format!("redis://127.0.0.1:{port}?busy_poll=50"));
+        for _ in 0..6 {
+            assert_eq!(c.command(&[b"GET", b"k"]).unwrap(), Reply::Bulk(b"hello world".to_vec()));
+        }
+    });
+}
+
+#[test]
+fn replies_are_read_alike_with_busy_poll_off_on_and_at_its_maximum() {
+    let server = RedisServer::start();
+    for poll in ["0", "1", "100", "10000"] {
+        let mut c = conn(&format!("{}?busy_poll={poll}", server.url()));
+        let big = vec![b'x'; 300_000];
+        assert_eq!(c.command(&[b"SET", b"big", &big]).unwrap(), Reply::Status("OK".into()));
+        // A reply larger than one read: the poll returns the first part, the rest follows.
+        assert_eq!(c.command(&[b"GET", b"big"]).unwrap(), Reply::Bulk(big));
+        let replies = c.pipeline(&[vec![b"PING".as_slice()], vec![b"ECHO", b"two"]]).unwrap();
+        assert_eq!(replies, vec![Reply::Status("PONG".into()), Reply::Bulk(b"two".to_vec())]);
+    }
+}
+
+#[test]
+fn busy_poll_is_whole_microseconds_up_to_ten_milliseconds() {
+    let poll = |url: &str| ConnectionConfig::parse(url).map(|c| c.busy_poll);
+    assert_eq!(poll("redis://h").unwrap(), phpgrc_bus::queue::DEFAULT_BUSY_POLL);
+    assert_eq!(poll("redis://h?busy_poll=0").unwrap(), Duration::ZERO);
+    assert_eq!(poll("redis://h?busy_poll=10000").unwrap(), Duration::from_millis(10));
+    for bad in ["10001", "-1", "0.5", "", "1e3"] {
+        let e = poll(&format!("redis://h?busy_poll={bad}")).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config, "{bad}: {e}");
+    }
 }
 
 #[test]

@@ -117,10 +117,10 @@ fn cluster_seeds(list: &Zval) -> Result<Vec<String>, BusError> {
     Ok(seeds)
 }
 
-const OPTIONS: [&str; 21] = [
+const OPTIONS: [&str; 22] = [
     "queue", "dlq", "max_attempts", "retry_seconds", "backoff_exp", "retry_after", "block_for", "prefix", "job",
     "dedupe_ttl", "strict", "timeout", "read_timeout", "tls_ca", "tls_cert", "tls_key", "failover_timeout", "prefetch",
-    "ack", "wait_replicas", "wait_timeout",
+    "ack", "wait_replicas", "wait_timeout", "busy_poll",
 ];
 
 fn options(given: Option<&ZendHashTable>, config: &mut ConnectionConfig) -> Result<(Options, bool), BusError> {
@@ -180,6 +180,11 @@ fn options(given: Option<&ZendHashTable>, config: &mut ConnectionConfig) -> Resu
             "strict" => strict = value.bool().unwrap_or(text == "1"),
             "timeout" => config.connect_timeout = timeout(seconds()?),
             "read_timeout" => config.read_timeout = timeout(seconds()?),
+            "busy_poll" => {
+                config.busy_poll = queue::parse_busy_poll(&text).map_err(|_| {
+                    BusError::InvalidArgument(format!("Queue option 'busy_poll' must be whole microseconds from 0 to 10000, got {text:?}"))
+                })?
+            }
             "failover_timeout" => config.failover_timeout = std::time::Duration::from_secs_f64(seconds()?.min(3600.0)),
             "tls_ca" | "tls_cert" | "tls_key" => {
                 let Some(tls) = config.tls.as_mut() else {

@@ -13,7 +13,9 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use rustix::net::RecvFlags;
 
 use super::error::{redact, ErrorKind, QueueError};
 use super::resp::{self, Decoder, ProtocolError, Reply};
@@ -32,6 +34,13 @@ const FIRST_RETRY_DELAY: Duration = Duration::from_millis(50);
 const READ_CHUNK: usize = 64 * 1024;
 /// A read buffer grown past this by one large reply is given back once it is drained.
 const MAX_IDLE_BUFFER: usize = 1024 * 1024;
+/// How long a reply is polled for before the thread sleeps in the kernel (`busy_poll`).
+pub const DEFAULT_BUSY_POLL: Duration = Duration::from_micros(100);
+/// The most `busy_poll` accepts: past this, sleeping is the cheaper wait.
+pub const MAX_BUSY_POLL: Duration = Duration::from_millis(10);
+/// Replies in a row that outlast the poll before polling pauses, and for how many reads.
+const POLL_MISSES_BEFORE_PAUSE: u32 = 4;
+const POLL_PAUSE_READS: u32 = 1024;
 
 /// Where the server listens.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -71,6 +80,10 @@ pub struct ConnectionConfig {
     /// Cluster mode: how long a command whose slot's master is unreachable keeps retrying
     /// (refreshing the slot map) while the cluster fails over.
     pub failover_timeout: Duration,
+    /// How long to poll for a reply before sleeping until it comes (zero: always sleep).
+    /// Waking a sleeping thread costs more than a same-host Redis takes to answer; polling
+    /// pauses by itself when replies keep taking longer (a remote server).
+    pub busy_poll: Duration,
 }
 
 /// TLS to Redis. The server is verified against `ca_file` (else the system bundle,
@@ -93,6 +106,7 @@ impl fmt::Debug for ConnectionConfig {
             .field("prefix", &self.prefix)
             .field("connect_timeout", &self.connect_timeout)
             .field("read_timeout", &self.read_timeout)
+            .field("busy_poll", &self.busy_poll)
             .field("cluster", &self.cluster)
             .finish()
     }
@@ -142,6 +156,7 @@ struct Parts {
     prefix: Option<String>,
     connect_timeout: Option<Option<Duration>>,
     read_timeout: Option<Option<Duration>>,
+    busy_poll: Option<Duration>,
     tls: Option<Tls>,
 }
 
@@ -156,6 +171,7 @@ impl Parts {
             prefix: self.prefix.or(base.prefix),
             connect_timeout: self.connect_timeout.or(base.connect_timeout),
             read_timeout: self.read_timeout.or(base.read_timeout),
+            busy_poll: self.busy_poll.or(base.busy_poll),
             tls: self.tls.or(base.tls),
         }
     }
@@ -177,6 +193,7 @@ impl Parts {
             tls: self.tls,
             cluster: Vec::new(),
             failover_timeout: DEFAULT_FAILOVER_TIMEOUT,
+            busy_poll: self.busy_poll.unwrap_or(DEFAULT_BUSY_POLL),
         }
     }
 }
@@ -286,7 +303,7 @@ impl ConnectionConfig {
     /// memory only; never displayed.
     fn pool_key(&self) -> String {
         format!(
-            "{:?}\u{0}{}\u{0}{}\u{0}{}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
+            "{:?}\u{0}{}\u{0}{}\u{0}{}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
             self.address,
             self.username.as_deref().unwrap_or(""),
             self.password.as_deref().unwrap_or(""),
@@ -295,7 +312,8 @@ impl ConnectionConfig {
             self.read_timeout,
             self.tls,
             self.cluster,
-            self.failover_timeout
+            self.failover_timeout,
+            self.busy_poll
         )
     }
 }
@@ -401,12 +419,13 @@ fn parse_url(url: &str) -> Result<Parts, QueueError> {
             "timeout" => parts.connect_timeout = Some(parse_timeout(value, key)?),
             "read_timeout" => parts.read_timeout = Some(parse_timeout(value, key)?),
             "prefix" => parts.prefix = Some(percent_decode(value, key)?),
+            "busy_poll" => parts.busy_poll = Some(parse_busy_poll(value)?),
             "username" => parts.username = Some(percent_decode(value, key)?),
             "password" => parts.password = Some(percent_decode(value, "password")?),
             // Not echoed: a mistyped URL may carry a secret where a name was expected.
             _ => {
                 return Err(QueueError::config(
-                    "unknown redis URL parameter (known: db, database, timeout, read_timeout, prefix, username, password)",
+                    "unknown redis URL parameter (known: db, database, timeout, read_timeout, busy_poll, prefix, username, password)",
                 ))
             }
         }
@@ -458,6 +477,17 @@ fn parse_port(port: &str) -> Result<u16, QueueError> {
         .ok()
         .filter(|p| *p != 0)
         .ok_or_else(|| QueueError::config("redis port must be a number from 1 to 65535"))
+}
+
+/// `busy_poll`: microseconds, 0 to 10000 (0 turns polling off).
+pub fn parse_busy_poll(value: &str) -> Result<Duration, QueueError> {
+    value
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_micros)
+        .filter(|d| *d <= MAX_BUSY_POLL)
+        .ok_or_else(|| QueueError::config("busy_poll must be whole microseconds from 0 to 10000"))
 }
 
 fn parse_database(db: &str) -> Result<u32, QueueError> {
@@ -518,6 +548,20 @@ impl Stream {
     }
 }
 
+impl Stream {
+    /// A read that never sleeps: `None` when this stream cannot be read that way (TLS, whose
+    /// records need rustls' own buffering), else the read's result (`WouldBlock`: nothing yet).
+    fn try_read(&self, buf: &mut [u8], peek: bool) -> Option<io::Result<usize>> {
+        let flags = if peek { RecvFlags::DONTWAIT | RecvFlags::PEEK } else { RecvFlags::DONTWAIT };
+        let received = match self {
+            Stream::Tcp(s) => rustix::net::recv(s, buf, flags),
+            Stream::Unix(s) => rustix::net::recv(s, buf, flags),
+            Stream::Tls(_) => return None,
+        };
+        Some(received.map(|(n, _)| n).map_err(io::Error::from))
+    }
+}
+
 impl Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
@@ -562,10 +606,50 @@ struct Link {
     rend: usize,
     decoder: Decoder,
     read_timeout: Option<Duration>,
+    poll: BusyPoll,
+}
+
+/// Polls a socket for a reply for up to `budget` before sleeping on it. Replies that keep
+/// outlasting the budget (a remote server, a loaded host) pause polling for a while, so a slow
+/// link costs a few wasted polls per thousand reads, not one per read.
+#[derive(Debug, Clone, Copy)]
+struct BusyPoll {
+    budget: Duration,
+    misses: u32,
+    paused_reads: u32,
+}
+
+impl BusyPoll {
+    fn new(budget: Duration) -> BusyPoll {
+        BusyPoll { budget, misses: 0, paused_reads: 0 }
+    }
+
+    fn wanted(&mut self) -> bool {
+        if self.budget.is_zero() {
+            return false;
+        }
+        if self.paused_reads > 0 {
+            self.paused_reads -= 1;
+            return false;
+        }
+        true
+    }
+
+    fn answered(&mut self) {
+        self.misses = 0;
+    }
+
+    fn outlasted(&mut self) {
+        self.misses += 1;
+        if self.misses >= POLL_MISSES_BEFORE_PAUSE {
+            self.misses = 0;
+            self.paused_reads = POLL_PAUSE_READS;
+        }
+    }
 }
 
 impl Link {
-    fn new(stream: Stream, read_timeout: Option<Duration>) -> io::Result<Link> {
+    fn new(stream: Stream, read_timeout: Option<Duration>, busy_poll: Duration) -> io::Result<Link> {
         // A zero duration means "no limit" here, as in Laravel (std refuses zero).
         let read_timeout = read_timeout.filter(|d| !d.is_zero());
         stream.set_read_timeout(read_timeout)?;
@@ -577,6 +661,7 @@ impl Link {
             rend: 0,
             decoder: Decoder::new(),
             read_timeout,
+            poll: BusyPoll::new(busy_poll),
         })
     }
 
@@ -592,10 +677,17 @@ impl Link {
     /// Whether the server still holds this connection: a non-blocking read finds nothing to
     /// read. End of stream (the server closed it) or unexpected bytes both mean "replace it".
     fn is_alive(&mut self) -> bool {
-        if self.rpos != self.rend || self.stream.set_nonblocking(true).is_err() {
+        if self.rpos != self.rend {
             return false;
         }
         let mut probe = [0u8; 1];
+        // Plain sockets: one peek that never sleeps.
+        if let Some(peeked) = self.stream.try_read(&mut probe, true) {
+            return matches!(peeked, Err(e) if e.kind() == io::ErrorKind::WouldBlock);
+        }
+        if self.stream.set_nonblocking(true).is_err() {
+            return false;
+        }
         let alive = loop {
             match self.stream.read(&mut probe) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -606,17 +698,18 @@ impl Link {
         alive && self.stream.set_nonblocking(false).is_ok()
     }
 
-    /// Writes `out` (holding `count` commands) and reads `count` replies.
-    fn exchange(&mut self, out: &[u8], count: usize) -> Result<Vec<Reply>, LinkError> {
+    /// Writes `out` (holding `count` commands) and reads `count` replies; `prompt`: the replies
+    /// are expected at once (no blocking command), so they are polled for before sleeping.
+    fn exchange(&mut self, out: &[u8], count: usize, prompt: bool) -> Result<Vec<Reply>, LinkError> {
         self.stream.write_all(out).map_err(LinkError::Io)?;
         let mut replies = Vec::with_capacity(count);
         for _ in 0..count {
-            replies.push(self.read_reply()?);
+            replies.push(self.read_reply(prompt)?);
         }
         Ok(replies)
     }
 
-    fn read_reply(&mut self) -> Result<Reply, LinkError> {
+    fn read_reply(&mut self, prompt: bool) -> Result<Reply, LinkError> {
         loop {
             if self.rpos < self.rend {
                 let (used, reply) = self
@@ -644,13 +737,41 @@ impl Link {
             if self.rend == self.rbuf.len() {
                 self.rbuf.resize(self.rbuf.len() + READ_CHUNK, 0);
             }
-            match self.stream.read(&mut self.rbuf[self.rend..]) {
+            match self.fill(prompt) {
                 Ok(0) => return Err(LinkError::Closed),
                 Ok(n) => self.rend += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(LinkError::Io(e)),
             }
         }
+    }
+}
+
+impl Link {
+    /// Reads what has arrived into the buffer: polling for up to the `busy_poll` budget (a
+    /// yield between polls leaves the core to a runnable Redis), then sleeping in the kernel
+    /// under the read timeout.
+    fn fill(&mut self, prompt: bool) -> io::Result<usize> {
+        if prompt && self.poll.wanted() {
+            let start = Instant::now();
+            loop {
+                match self.stream.try_read(&mut self.rbuf[self.rend..], false) {
+                    None => break,
+                    Some(Ok(n)) => {
+                        self.poll.answered();
+                        return Ok(n);
+                    }
+                    Some(Err(e)) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted) => {}
+                    Some(Err(e)) => return Err(e),
+                }
+                if start.elapsed() >= self.poll.budget {
+                    self.poll.outlasted();
+                    break;
+                }
+                std::thread::yield_now();
+            }
+        }
+        self.stream.read(&mut self.rbuf[self.rend..])
     }
 }
 
@@ -734,7 +855,7 @@ impl Node {
         let result = link
             .set_read_timeout(timeout)
             .map_err(LinkError::Io)
-            .and_then(|_| link.exchange(out, count));
+            .and_then(|_| link.exchange(out, count, wait == Wait::Default));
         match result {
             Ok(replies) => Ok(replies),
             Err(e) => {
@@ -871,7 +992,7 @@ impl Node {
             // Small commands must not wait for Nagle's algorithm.
             let _ = s.set_nodelay(true);
         }
-        let mut link = Link::new(stream, self.config.read_timeout).map_err(fail)?;
+        let mut link = Link::new(stream, self.config.read_timeout, self.config.busy_poll).map_err(fail)?;
 
         let mut out = Vec::new();
         let mut count = 0;
@@ -892,7 +1013,7 @@ impl Node {
         if count == 0 {
             return Ok(link);
         }
-        let replies = link.exchange(&out, count).map_err(|e| match e {
+        let replies = link.exchange(&out, count, true).map_err(|e| match e {
             LinkError::Io(e) => fail(e),
             LinkError::Closed => Retry::Again("closed during handshake".to_owned()),
             LinkError::Protocol(p) => Retry::Stop(QueueError::new(
@@ -1377,6 +1498,27 @@ mod tests {
         let c = ConnectionConfig::from_laravel(&l).unwrap();
         assert_eq!(c.address, Address::Unix("/var/run/redis.sock".into()));
         assert_eq!(c.password, None);
+    }
+
+    #[test]
+    fn busy_polling_pauses_after_replies_keep_outlasting_it_then_resumes() {
+        let mut poll = BusyPoll::new(Duration::from_micros(100));
+        for _ in 0..POLL_MISSES_BEFORE_PAUSE - 1 {
+            assert!(poll.wanted());
+            poll.outlasted();
+        }
+        // A prompt reply in between starts the count again.
+        assert!(poll.wanted());
+        poll.answered();
+        for _ in 0..POLL_MISSES_BEFORE_PAUSE {
+            assert!(poll.wanted());
+            poll.outlasted();
+        }
+        for _ in 0..POLL_PAUSE_READS {
+            assert!(!poll.wanted());
+        }
+        assert!(poll.wanted());
+        assert!(!BusyPoll::new(Duration::ZERO).wanted());
     }
 
     #[test]

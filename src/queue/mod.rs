@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde_json::Value;
 
-pub use connection::{Address, Connection, ConnectionConfig, LaravelConnection, Tls};
+pub use connection::{parse_busy_poll, Address, Connection, ConnectionConfig, LaravelConnection, Tls, DEFAULT_BUSY_POLL};
 pub use error::{ErrorKind, QueueError};
 pub use options::{AckMode, Options};
 pub use payload::ErrorAnnotation;

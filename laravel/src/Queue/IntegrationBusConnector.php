@@ -54,6 +54,8 @@ final class IntegrationBusConnector implements ConnectorInterface
             'wait_replicas' => isset($config['wait_replicas']) ? (int) $config['wait_replicas'] : null,
             'wait_timeout' => $config['wait_timeout'] ?? null,
             'failover_timeout' => $config['failover_timeout'] ?? null,
+            // Microseconds to poll for a reply before sleeping on the socket (0: never poll).
+            'busy_poll' => isset($config['busy_poll']) ? (int) $config['busy_poll'] : null,
         ], static fn ($value) => $value !== null));
 
         $laravelJobs = new RedisQueue(
