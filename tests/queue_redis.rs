@@ -754,3 +754,28 @@ fn a_block_for_too_long_to_add_to_the_read_timeout_is_an_error_not_a_panic() {
         assert_eq!(e.kind(), phpgrc_bus::queue::ErrorKind::Server, "{e}");
     });
 }
+
+#[test]
+fn a_refused_push_queues_nothing_and_a_refused_wake_up_says_the_jobs_are_queued() {
+    let server = RedisServer::start();
+    let mut q = queue(&server, Options::default());
+    let mut r = raw(&server);
+    bounded(LIMIT, move || {
+        let env = envelope(1);
+        let h = headers();
+        let jobs = [NewJob { envelope_json: env.as_bytes(), headers: &h }; 3];
+        // The ready list's key holds a string: RPUSH is refused as a whole.
+        r.command(&[b"SET", b"queues:integration-bus", b"not a list"]).unwrap();
+        let e = q.push_batch(None, &jobs).unwrap_err();
+        assert!(e.to_string().contains("nothing was queued"), "{e}");
+        assert_eq!(r.command(&[b"GET", b"queues:integration-bus"]).unwrap(), Reply::Bulk(b"not a list".to_vec()));
+        // (Its wake-up tokens went in: a worker they wake finds nothing and waits again.)
+        r.command(&[b"DEL", b"queues:integration-bus:notify"]).unwrap();
+        // The wake-up list's key holds a string: the jobs are in, and the error says so.
+        r.command(&[b"DEL", b"queues:integration-bus"]).unwrap();
+        r.command(&[b"SET", b"queues:integration-bus:notify", b"not a list"]).unwrap();
+        let e = q.push_batch(None, &jobs).unwrap_err();
+        assert!(e.to_string().contains("were queued"), "{e}");
+        assert_eq!(r.command(&[b"LLEN", b"queues:integration-bus"]).unwrap(), Reply::Integer(3));
+    });
+}

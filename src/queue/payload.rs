@@ -55,6 +55,21 @@ impl Default for JobTemplate {
 pub fn new_job_id() -> Result<String, QueueError> {
     let mut b = [0u8; 16];
     random_bytes(&mut b)?;
+    Ok(uuid_v4(b))
+}
+
+/// `count` new job ids, drawn from the randomness pool in one go (a batch checks for a fork
+/// once, not once per job).
+pub fn new_job_ids(count: usize) -> Result<Vec<String>, QueueError> {
+    let mut bytes = vec![0u8; count * 16];
+    random_bytes(&mut bytes)?;
+    Ok(bytes
+        .chunks_exact(16)
+        .map(|c| uuid_v4(c.try_into().unwrap_or([0; 16])))
+        .collect())
+}
+
+fn uuid_v4(mut b: [u8; 16]) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -66,7 +81,7 @@ pub fn new_job_id() -> Result<String, QueueError> {
         id.push(HEX[(x >> 4) as usize] as char);
         id.push(HEX[(x & 15) as usize] as char);
     }
-    Ok(id)
+    id
 }
 
 /// Random bytes from the OS, drawn 4 KiB at a time: one syscall per 256 job ids instead of
@@ -85,17 +100,25 @@ fn random_bytes(out: &mut [u8]) -> Result<(), QueueError> {
     POOL.with(|pool| {
         let mut pool = pool.borrow_mut();
         let pid = std::process::id();
-        if pool.used + out.len() > pool.bytes.len() || pool.pid != pid {
-            getrandom::fill(&mut pool.bytes)
-                .map_err(|e| QueueError::payload(format!("no randomness for a job id: {e}")))?;
-            pool.used = 0;
+        if pool.pid != pid {
+            pool.used = pool.bytes.len();
             pool.pid = pid;
         }
-        let start = pool.used;
-        out.copy_from_slice(&pool.bytes[start..start + out.len()]);
-        // Never hand out the same bytes twice.
-        pool.bytes[start..start + out.len()].fill(0);
-        pool.used += out.len();
+        let mut filled = 0;
+        while filled < out.len() {
+            if pool.used == pool.bytes.len() {
+                getrandom::fill(&mut pool.bytes)
+                    .map_err(|e| QueueError::payload(format!("no randomness for a job id: {e}")))?;
+                pool.used = 0;
+            }
+            let start = pool.used;
+            let take = (out.len() - filled).min(pool.bytes.len() - start);
+            out[filled..filled + take].copy_from_slice(&pool.bytes[start..start + take]);
+            // Never hand out the same bytes twice.
+            pool.bytes[start..start + take].fill(0);
+            pool.used += take;
+            filled += take;
+        }
         Ok(())
     })
 }
@@ -474,6 +497,19 @@ mod tests {
         assert_eq!(a.len(), 36);
         assert_eq!(&a[14..15], "4");
         assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"));
+    }
+
+    #[test]
+    fn a_batch_of_job_ids_spans_pool_refills_without_repeating() {
+        // 1000 ids need 16,000 random bytes: about four refills of the 4 KiB pool.
+        let mut ids = new_job_ids(1000).unwrap();
+        ids.extend(new_job_ids(300).unwrap());
+        assert!(ids.iter().all(|id| id.len() == 36 && &id[14..15] == "4"));
+        let count = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), count);
+        assert!(new_job_ids(0).unwrap().is_empty());
     }
 
     #[test]

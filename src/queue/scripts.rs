@@ -1,7 +1,8 @@
 //! The queue's multi-step Redis operations, each one Lua script that Redis runs atomically.
 //! Each script says which KEYS and ARGV it takes and what it guarantees. Keys and payloads are
 //! Laravel's RedisQueue's, so a stock `queue:work` and this client can take turns on a queue.
-//! Single-command operations (later = ZADD, ack = ZREM) need no script.
+//! Operations that are one command, or commands whose order alone is enough (push = RPUSH of
+//! the jobs, then of their wake-up tokens; later = ZADD; ack = ZREM), need no script.
 #![forbid(unsafe_code)]
 
 use std::sync::OnceLock;
@@ -28,42 +29,6 @@ impl Script {
     }
 }
 
-/// Lua shared by the scripts that append jobs to a ready list: `append_ready(ready, notify,
-/// jobs, first, last)` RPUSHes `jobs[first..last]` with one notify token each, 100 per command
-/// (one variadic RPUSH per slice instead of one per job; `unpack` stays far below Lua's stack
-/// limit).
-macro_rules! append_ready_lua {
-    () => {
-        r#"
-local tokens = {}
-local function append_ready(ready, notify, jobs, first, last)
-  local length = 0
-  for from = first, last, 100 do
-    local to = math.min(from + 99, last)
-    length = redis.call('RPUSH', ready, unpack(jobs, from, to))
-    for i = #tokens + 1, to - from + 1 do tokens[i] = '1' end
-    redis.call('RPUSH', notify, unpack(tokens, 1, to - from + 1))
-  end
-  return length
-end
-"#
-    };
-}
-
-/// Appends jobs to the ready list.
-///
-/// KEYS[1] ready list `queues:NAME`, KEYS[2] its `:notify` list; ARGV[1..n] job payloads.
-/// Guarantees: all n jobs, in order, and one notify token per job (what a worker blocked on
-/// `:notify` waits for), or nothing. Returns the ready list's length.
-pub static PUSH: Script = Script::new(
-    "push",
-    concat!(
-        "-- push: append every ARGV payload to the ready list, with one wake-up token each.",
-        append_ready_lua!(),
-        "return append_ready(KEYS[1], KEYS[2], ARGV, 1, #ARGV)\n"
-    ),
-);
-
 /// Makes due jobs ready, then reserves up to ARGV[4] ready jobs.
 ///
 /// KEYS[1] ready list, KEYS[2] `:reserved` zset, KEYS[3] `:notify` list, KEYS[4] `:delayed`
@@ -84,7 +49,21 @@ pub static POP: Script = Script::new(
     "pop",
     concat!(
         "-- pop: move due delayed and expired reserved jobs back, then reserve the next jobs.",
-        append_ready_lua!(),
+        // append_ready(ready, notify, jobs, first, last): RPUSHes jobs[first..last] with one
+        // notify token each, 100 per command (`unpack` stays far below Lua's stack limit).
+        r#"
+local tokens = {}
+local function append_ready(ready, notify, jobs, first, last)
+  local length = 0
+  for from = first, last, 100 do
+    local to = math.min(from + 99, last)
+    length = redis.call('RPUSH', ready, unpack(jobs, from, to))
+    for i = #tokens + 1, to - from + 1 do tokens[i] = '1' end
+    redis.call('RPUSH', notify, unpack(tokens, 1, to - from + 1))
+  end
+  return length
+end
+"#,
         r#"
 local function make_ready(source)
   local due = redis.call('ZRANGEBYSCORE', source, '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
@@ -308,7 +287,6 @@ mod tests {
     #[test]
     fn every_script_documents_itself_and_has_a_distinct_digest() {
         let all = [
-            &PUSH,
             &POP,
             &RELEASE,
             &DEAD_LETTER,
