@@ -38,9 +38,9 @@ const MAX_IDLE_BUFFER: usize = 1024 * 1024;
 pub const DEFAULT_BUSY_POLL: Duration = Duration::from_micros(100);
 /// The most `busy_poll` accepts: past this, sleeping is the cheaper wait.
 pub const MAX_BUSY_POLL: Duration = Duration::from_millis(10);
-/// Replies in a row that outlast the poll before polling pauses, and for how many reads.
-const POLL_MISSES_BEFORE_PAUSE: u32 = 4;
-const POLL_PAUSE_READS: u32 = 1024;
+/// Round trips per busy-poll decision: polling goes on (or stays on) for the next window when
+/// the fastest reply of this one came within the budget.
+const POLL_WINDOW: u32 = 64;
 
 /// Where the server listens.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -607,43 +607,40 @@ struct Link {
     decoder: Decoder,
     read_timeout: Option<Duration>,
     poll: BusyPoll,
+    /// When the last request was written, until the first bytes of its reply arrive.
+    sent_at: Option<Instant>,
 }
 
-/// Polls a socket for a reply for up to `budget` before sleeping on it. Replies that keep
-/// outlasting the budget (a remote server, a loaded host) pause polling for a while, so a slow
-/// link costs a few wasted polls per thousand reads, not one per read.
+/// Whether to poll a socket for a reply (for up to `budget`) before sleeping on it, decided
+/// per window of round trips from the fastest reply in the last one: that is the link's floor.
+/// A remote or overloaded server, whose fastest reply still outlasts the budget, stops the
+/// polling after one window; slow commands on a fast link (a large batch, a long script) do
+/// not, since the link's other replies keep the floor low.
 #[derive(Debug, Clone, Copy)]
 struct BusyPoll {
     budget: Duration,
-    misses: u32,
-    paused_reads: u32,
+    polling: bool,
+    fastest: Duration,
+    seen: u32,
 }
 
 impl BusyPoll {
     fn new(budget: Duration) -> BusyPoll {
-        BusyPoll { budget, misses: 0, paused_reads: 0 }
+        BusyPoll { budget, polling: !budget.is_zero(), fastest: Duration::MAX, seen: 0 }
     }
 
-    fn wanted(&mut self) -> bool {
-        if self.budget.is_zero() {
-            return false;
-        }
-        if self.paused_reads > 0 {
-            self.paused_reads -= 1;
-            return false;
-        }
-        true
+    fn wanted(&self) -> bool {
+        self.polling
     }
 
-    fn answered(&mut self) {
-        self.misses = 0;
-    }
-
-    fn outlasted(&mut self) {
-        self.misses += 1;
-        if self.misses >= POLL_MISSES_BEFORE_PAUSE {
-            self.misses = 0;
-            self.paused_reads = POLL_PAUSE_READS;
+    /// The time from a request's write to the first bytes of its reply.
+    fn observe(&mut self, round_trip: Duration) {
+        self.fastest = self.fastest.min(round_trip);
+        self.seen += 1;
+        if self.seen == POLL_WINDOW {
+            self.polling = !self.budget.is_zero() && self.fastest <= self.budget;
+            self.fastest = Duration::MAX;
+            self.seen = 0;
         }
     }
 }
@@ -662,6 +659,7 @@ impl Link {
             decoder: Decoder::new(),
             read_timeout,
             poll: BusyPoll::new(busy_poll),
+            sent_at: None,
         })
     }
 
@@ -702,6 +700,7 @@ impl Link {
     /// are expected at once (no blocking command), so they are polled for before sleeping.
     fn exchange(&mut self, out: &[u8], count: usize, prompt: bool) -> Result<Vec<Reply>, LinkError> {
         self.stream.write_all(out).map_err(LinkError::Io)?;
+        self.sent_at = Some(Instant::now());
         let mut replies = Vec::with_capacity(count);
         for _ in 0..count {
             replies.push(self.read_reply(prompt)?);
@@ -752,20 +751,27 @@ impl Link {
     /// yield between polls leaves the core to a runnable Redis), then sleeping in the kernel
     /// under the read timeout.
     fn fill(&mut self, prompt: bool) -> io::Result<usize> {
+        let read = self.poll_then_read(prompt);
+        if let (Ok(_), Some(sent)) = (&read, self.sent_at.take()) {
+            // Blocking commands wait by design: only prompt replies say how fast the link is.
+            if prompt {
+                self.poll.observe(sent.elapsed());
+            }
+        }
+        read
+    }
+
+    fn poll_then_read(&mut self, prompt: bool) -> io::Result<usize> {
         if prompt && self.poll.wanted() {
             let start = Instant::now();
             loop {
                 match self.stream.try_read(&mut self.rbuf[self.rend..], false) {
                     None => break,
-                    Some(Ok(n)) => {
-                        self.poll.answered();
-                        return Ok(n);
-                    }
+                    Some(Ok(n)) => return Ok(n),
                     Some(Err(e)) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted) => {}
                     Some(Err(e)) => return Err(e),
                 }
                 if start.elapsed() >= self.poll.budget {
-                    self.poll.outlasted();
                     break;
                 }
                 std::thread::yield_now();
@@ -1501,24 +1507,32 @@ mod tests {
     }
 
     #[test]
-    fn busy_polling_pauses_after_replies_keep_outlasting_it_then_resumes() {
-        let mut poll = BusyPoll::new(Duration::from_micros(100));
-        for _ in 0..POLL_MISSES_BEFORE_PAUSE - 1 {
+    fn busy_polling_follows_the_fastest_reply_of_each_window() {
+        let us = Duration::from_micros;
+        let mut poll = BusyPoll::new(us(100));
+        assert!(poll.wanted(), "a new link polls until it knows better");
+        // A remote server: even its fastest reply outlasts the budget; polling stops after
+        // one window.
+        for _ in 0..POLL_WINDOW {
             assert!(poll.wanted());
-            poll.outlasted();
+            poll.observe(us(400));
         }
-        // A prompt reply in between starts the count again.
+        assert!(!poll.wanted());
+        // Mostly slow replies (large batches, long scripts) with one prompt one: a fast link.
+        for i in 0..POLL_WINDOW {
+            poll.observe(if i == 7 { us(25) } else { us(900) });
+        }
         assert!(poll.wanted());
-        poll.answered();
-        for _ in 0..POLL_MISSES_BEFORE_PAUSE {
-            assert!(poll.wanted());
-            poll.outlasted();
-        }
-        for _ in 0..POLL_PAUSE_READS {
-            assert!(!poll.wanted());
+        for _ in 0..POLL_WINDOW {
+            poll.observe(us(60));
         }
         assert!(poll.wanted());
         assert!(!BusyPoll::new(Duration::ZERO).wanted());
+        let mut off = BusyPoll::new(Duration::ZERO);
+        for _ in 0..POLL_WINDOW {
+            off.observe(us(1));
+        }
+        assert!(!off.wanted(), "busy_poll 0 never polls");
     }
 
     #[test]
