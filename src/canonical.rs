@@ -15,7 +15,6 @@ use std::borrow::Cow;
 use jsonschema::json::{Array, Json, JsonNumber, Node, Object, SerdeJson};
 use serde_json::{Number, Value};
 use sha2::{Digest, Sha256, Sha512};
-use std::fmt::Write as _;
 use std::io::Write as _;
 
 use crate::contract::document::{DocJson, Document};
@@ -53,10 +52,13 @@ pub fn checksum_sha512(value: &Value) -> String {
     hex(&Sha512::digest(canonical_json(value).as_bytes()))
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lowercase hex of `bytes` (digests: checksums, replay keys).
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
+    for &b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
     }
     s
 }

@@ -31,12 +31,16 @@ final class QueueBench
     private const BATCH = 100;
     private const PREFETCH = 16;
     public const PREFETCH_ROW = 'ext pop+ack (prefetch 16, deferred ack)';
+    public const NO_POLL_PUSH_ROW = 'ext push (busy_poll 0)';
+    public const NO_POLL_POP_ROW = 'ext pop+ack (busy_poll 0)';
 
     private Redis $redis;
     private ?RedisQueue $laravel = null;
     private ?string $laravelSkipped = null;
     private ?object $ext = null;
     private ?object $extPrefetch = null;
+    /** The defaults but never polling for replies: what busy_poll is worth, in the same run. */
+    private ?object $extNoPoll = null;
 
     /** @param array<string, mixed> $envelope */
     public function __construct(
@@ -51,6 +55,7 @@ final class QueueBench
         $this->redis->connect('127.0.0.1', $server->port, 2.0);
         $this->ext = new \PhpGrc\Bus\Queue('redis://127.0.0.1:' . $server->port);
         $this->extPrefetch = new \PhpGrc\Bus\Queue('redis://127.0.0.1:' . $server->port, ['prefetch' => self::PREFETCH, 'ack' => 'deferred']);
+        $this->extNoPoll = new \PhpGrc\Bus\Queue('redis://127.0.0.1:' . $server->port, ['busy_poll' => 0]);
         $this->laravel = $this->laravelQueue();
     }
 
@@ -65,11 +70,13 @@ final class QueueBench
         $payload = $this->rawPayload();
         $ext = $this->ext;
         $extPrefetch = $this->extPrefetch;
+        $extNoPoll = $this->extNoPoll;
         $laravel = $this->laravel;
         $redis = $this->redis;
 
         $pushes = [
             'ext push' => [static fn () => $ext->push($envelope, self::EXT_QUEUE), $this->calls, 1],
+            self::NO_POLL_PUSH_ROW => [static fn () => $extNoPoll->push($envelope, self::EXT_QUEUE), $this->calls, 1],
             'ext pushBatch(100)' => [static fn () => $ext->pushBatch($batch, self::EXT_QUEUE), $this->batchCalls, self::BATCH],
             'phpredis RPUSH' => [static fn () => $redis->rPush(self::RAW_KEY, $payload), $this->calls, 1],
             'phpredis pipelined RPUSH x100' => [static function () use ($redis, $payload): void {
@@ -92,6 +99,13 @@ final class QueueBench
                     throw new RuntimeException('ext pop returned no job: the queue ran dry');
                 }
                 $ext->ack($job);
+            },
+            self::NO_POLL_POP_ROW => static function () use ($extNoPoll): void {
+                $job = $extNoPoll->pop(self::EXT_QUEUE);
+                if ($job === null) {
+                    throw new RuntimeException('ext pop (busy_poll 0) returned no job: the queue ran dry');
+                }
+                $extNoPoll->ack($job);
             },
             self::PREFETCH_ROW => static function () use ($extPrefetch): void {
                 for ($i = 0; $i < self::PREFETCH; $i++) {

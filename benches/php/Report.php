@@ -146,7 +146,9 @@ final class Report
         $ratio = static fn (?float $ours, ?float $peer): ?float => $ours !== null && $peer ? round($ours / $peer, 2) : null;
         $ratios = [
             'ext push / laravel push' => $ratio($rate('ext push'), $rate('laravel push')),
+            'ext push (busy_poll 0) / laravel push' => $ratio($rate(QueueBench::NO_POLL_PUSH_ROW), $rate('laravel push')),
             'ext pop+ack / laravel pop+delete' => $ratio($rate('ext pop+ack'), $rate('laravel pop+delete')),
+            'ext pop+ack (busy_poll 0) / laravel pop+delete' => $ratio($rate(QueueBench::NO_POLL_POP_ROW), $rate('laravel pop+delete')),
             'ext pop+ack (prefetch 16, deferred ack) / laravel pop+delete' => $ratio($rate(QueueBench::PREFETCH_ROW), $rate('laravel pop+delete')),
             'ext pushBatch(100) / laravel bulk(100)' => $ratio($rate('ext pushBatch(100)'), $rate('laravel bulk(100)')),
             'ext pushBatch(100) / phpredis pipelined x100' => $ratio($rate('ext pushBatch(100)'), $rate('phpredis pipelined RPUSH x100')),

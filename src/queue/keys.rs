@@ -49,9 +49,7 @@ pub fn replay_key(prefix: &str, connector_key: &str, external_id: &str, kind: &s
     let mut key = String::with_capacity(prefix.len() + REPLAY_NAMESPACE.len() + 64);
     key.push_str(prefix);
     key.push_str(REPLAY_NAMESPACE);
-    for byte in digest {
-        key.push_str(&format!("{byte:02x}"));
-    }
+    key.push_str(&crate::canonical::hex(&digest));
     key
 }
 
