@@ -229,6 +229,21 @@ final class QueueDriverTest extends TestCase
         $this->assertSame(1, Queue::connection('integration-bus')->size());
     }
 
+    public function test_busy_poll_on_the_queue_connection_reaches_the_extension(): void
+    {
+        $this->app['config']->set('queue.connections.integration-bus.busy_poll', 0);
+        Queue::connection('integration-bus')->push(Envelopes::of());
+        $this->assertSame(1, Queue::connection('integration-bus')->size());
+    }
+
+    public function test_an_out_of_range_busy_poll_is_refused_by_the_extension(): void
+    {
+        $this->app['config']->set('queue.connections.integration-bus.busy_poll', 20000);
+        $this->expectException(InvalidArgumentException::class);
+        $this->expectExceptionMessage("Queue option 'busy_poll' must be whole microseconds from 0 to 10000");
+        Queue::connection('integration-bus');
+    }
+
     public function test_a_redis_url_is_used_when_the_connection_has_one(): void
     {
         $this->app['config']->set('database.redis.default.url', 'redis://127.0.0.1:' . TestApplication::redisPort() . '/3');
