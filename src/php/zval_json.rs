@@ -165,8 +165,14 @@ fn target(mut zv: &Zval) -> &Zval {
     zv
 }
 
+/// A PHP array's table, read by the type byte (the typed accessors decode the whole type word).
+fn array_of(zv: &Zval) -> Option<&ZendHashTable> {
+    // SAFETY: the union member read is the one the type byte names.
+    (type_of(zv) == IS_ARRAY).then(|| unsafe { &*zv.value.arr })
+}
+
 fn table(zv: &Zval) -> Option<&ZendHashTable> {
-    if let Some(ht) = zv.array() {
+    if let Some(ht) = array_of(zv) {
         return Some(ht);
     }
     let obj = zv.object()?;
@@ -193,6 +199,12 @@ fn utf8(bytes: &[u8]) -> &str {
     unsafe { std::str::from_utf8_unchecked(bytes) }
 }
 
+/// A PHP string's bytes, by the type byte.
+fn string_bytes(zv: &Zval) -> Option<&[u8]> {
+    // SAFETY: the union member read is the one the type byte names.
+    (type_of(zv) == IS_STRING).then(|| unsafe { (*zv.value.str_).as_bytes() })
+}
+
 impl<'a> PhpNode<'a> {
     fn zval(self) -> Option<&'a Zval> {
         match self {
@@ -209,46 +221,60 @@ impl<'a> Node<'a, PhpJson> for PhpNode<'a> {
 
     fn as_object(&self) -> Option<Table<'a>> {
         let zv = self.zval()?;
-        if zv.is_object() {
-            return table(zv).map(Table);
+        match array_of(zv) {
+            // Every empty array is a list: count only those.
+            Some(ht) => (!is_list(ht) || ht.is_empty()).then_some(Table(ht)),
+            None => table(zv).map(Table),
         }
-        let ht = zv.array()?;
-        (ht.is_empty() || !is_list(ht)).then_some(Table(ht))
     }
 
     fn as_array(&self) -> Option<Table<'a>> {
-        let ht = self.zval()?.array()?;
+        let ht = array_of(self.zval()?)?;
         is_list(ht).then_some(Table(ht))
     }
 
     fn as_string(&self) -> Option<Cow<'a, str>> {
         match self {
             PhpNode::Str(s) => Some(Cow::Borrowed(s)),
-            PhpNode::Zval(zv) => {
-                let zv = target(zv);
-                // SAFETY: the union member read is the one the type byte names.
-                (type_of(zv) == IS_STRING).then(|| Cow::Borrowed(utf8(unsafe { (*zv.value.str_).as_bytes() })))
-            }
+            PhpNode::Zval(zv) => string_bytes(target(zv)).map(|bytes| Cow::Borrowed(utf8(bytes))),
         }
     }
 
     fn as_number(&self) -> Option<PhpNumber> {
         let zv = self.zval()?;
-        if let Some(i) = zv.long() {
-            Some(PhpNumber::Int(i))
-        } else if zv.is_double() {
-            zv.double().map(PhpNumber::Float)
-        } else {
-            None
+        // SAFETY: the union member read is the one the type byte names.
+        match type_of(zv) {
+            IS_LONG => Some(PhpNumber::Int(unsafe { zv.value.lval })),
+            IS_DOUBLE => Some(PhpNumber::Float(unsafe { zv.value.dval })),
+            _ => None,
         }
     }
 
     fn as_boolean(&self) -> Option<bool> {
-        self.zval()?.bool()
+        match type_of(self.zval()?) {
+            IS_TRUE => Some(true),
+            IS_FALSE => Some(false),
+            _ => None,
+        }
     }
 
     fn is_null(&self) -> bool {
-        self.zval().is_some_and(Zval::is_null)
+        self.zval().is_some_and(|zv| type_of(zv) == IS_NULL)
+    }
+
+    fn string_length_within(&self, min: u64, max: u64) -> Option<bool> {
+        let text = self.as_string()?;
+        // A code point takes one to four bytes in UTF-8: the byte length often settles the range
+        // without counting.
+        let bytes = text.len() as u64;
+        let fewest = bytes.div_ceil(4);
+        if bytes < min || fewest > max {
+            return Some(false);
+        }
+        if bytes <= max && fewest >= min {
+            return Some(true);
+        }
+        Some((min..=max).contains(&(text.chars().count() as u64)))
     }
 
     fn json_type(&self) -> JsonType {
@@ -333,6 +359,34 @@ impl<'a> Array<'a, PhpJson> for Table<'a> {
             PhpNode::Zval(zv)
         }
         entries(self.0).map(element)
+    }
+
+    fn is_unique(&self) -> bool {
+        // Short lists of strings (tags) are the common case: strings are equal in JSON exactly
+        // when their bytes are, so compare those instead of building a `Value` per element.
+        const SCANNED: usize = 16;
+        let mut seen: [&[u8]; SCANNED] = [&[]; SCANNED];
+        if self.0.len() <= SCANNED {
+            let mut count = 0;
+            for (_, item) in entries(self.0) {
+                let Some(bytes) = string_bytes(target(item)) else { return self.values_unique() };
+                if seen[..count].contains(&bytes) {
+                    return false;
+                }
+                seen[count] = bytes;
+                count += 1;
+            }
+            return true;
+        }
+        self.values_unique()
+    }
+}
+
+impl Table<'_> {
+    /// `uniqueItems` on the elements as JSON values, for any elements.
+    fn values_unique(&self) -> bool {
+        let values: Vec<Cow<'_, Value>> = entries(self.0).map(|(_, item)| PhpNode::Zval(item).to_value()).collect();
+        jsonschema::json::unique::is_unique(&values)
     }
 }
 
@@ -431,8 +485,8 @@ impl TreeCheck {
         match type_of(zv) {
             IS_NULL | IS_FALSE | IS_TRUE | IS_LONG => true,
             IS_DOUBLE => unsafe { zv.value.dval }.is_finite(),
-            IS_STRING => self.text(unsafe { (*zv.value.str_).as_bytes() }),
-            IS_ARRAY => self.container(unsafe { &*zv.value.arr }, depth, path, shared),
+            IS_STRING => string_bytes(zv).is_some_and(|bytes| self.text(bytes)),
+            IS_ARRAY => array_of(zv).is_some_and(|ht| self.container(ht, depth, path, shared)),
             IS_OBJECT => table(zv).is_some_and(|ht| self.container(ht, depth, path, true)),
             IS_REFERENCE | IS_INDIRECT => self.referenced(zv, depth, path),
             _ => false,
