@@ -29,13 +29,15 @@ pub struct PhpJson;
 /// Construct the root with [`checked`] only.
 #[derive(Clone, Copy)]
 pub enum PhpNode<'a> {
+    /// Never a reference or an indirect slot: [`PhpNode::value`] resolves those once, not
+    /// every accessor.
     Zval(&'a Zval),
     Str(&'a str),
 }
 
 /// The root node of a value that [`check_tree`] accepted.
 pub fn checked<'a>(zv: &'a Zval, limits: &Limits) -> Option<PhpNode<'a>> {
-    check_tree(zv, limits).ok().map(|()| PhpNode::Zval(zv))
+    check_tree(zv, limits).ok().map(|()| PhpNode::value(zv))
 }
 
 /// A container's entries: a PHP array, or a stdClass object's property table.
@@ -206,9 +208,13 @@ fn string_bytes(zv: &Zval) -> Option<&[u8]> {
 }
 
 impl<'a> PhpNode<'a> {
+    fn value(zv: &'a Zval) -> PhpNode<'a> {
+        PhpNode::Zval(target(zv))
+    }
+
     fn zval(self) -> Option<&'a Zval> {
         match self {
-            PhpNode::Zval(zv) => Some(target(zv)),
+            PhpNode::Zval(zv) => Some(zv),
             PhpNode::Str(_) => None,
         }
     }
@@ -236,7 +242,7 @@ impl<'a> Node<'a, PhpJson> for PhpNode<'a> {
     fn as_string(&self) -> Option<Cow<'a, str>> {
         match self {
             PhpNode::Str(s) => Some(Cow::Borrowed(s)),
-            PhpNode::Zval(zv) => string_bytes(target(zv)).map(|bytes| Cow::Borrowed(utf8(bytes))),
+            PhpNode::Zval(zv) => string_bytes(zv).map(|bytes| Cow::Borrowed(utf8(bytes))),
         }
     }
 
@@ -313,10 +319,7 @@ impl<'a> Node<'a, PhpJson> for PhpNode<'a> {
     fn identity(&self) -> Option<NodeIdentity> {
         Some(NodeIdentity::new(match self {
             PhpNode::Str(s) => s.as_ptr() as usize,
-            PhpNode::Zval(zv) => {
-                let zv = target(zv);
-                table(zv).map_or(zv as *const Zval as usize, |ht| ht as *const ZendHashTable as usize)
-            }
+            PhpNode::Zval(zv) => table(zv).map_or(*zv as *const Zval as usize, |ht| ht as *const ZendHashTable as usize),
         }))
     }
 }
@@ -331,7 +334,7 @@ impl<'a> Object<'a, PhpJson> for Table<'a> {
     }
 
     fn get(&self, key: &MemberKey) -> Option<PhpNode<'a>> {
-        key.find(self.0).map(PhpNode::Zval)
+        key.find(self.0).map(PhpNode::value)
     }
 
     fn members(&self) -> Self::MembersIter {
@@ -340,7 +343,7 @@ impl<'a> Object<'a, PhpJson> for Table<'a> {
                 Key::Name(bytes) => Cow::Borrowed(utf8(bytes)),
                 Key::Index(i) => Cow::Owned(i.to_string()),
             };
-            (name, PhpNode::Zval(zv))
+            (name, PhpNode::value(zv))
         }
         entries(self.0).map(member)
     }
@@ -356,7 +359,7 @@ impl<'a> Array<'a, PhpJson> for Table<'a> {
 
     fn elements(&self) -> Self::ElementsIter {
         fn element<'a>((_, zv): (Key<'a>, &'a Zval)) -> PhpNode<'a> {
-            PhpNode::Zval(zv)
+            PhpNode::value(zv)
         }
         entries(self.0).map(element)
     }
@@ -385,7 +388,7 @@ impl<'a> Array<'a, PhpJson> for Table<'a> {
 impl Table<'_> {
     /// `uniqueItems` on the elements as JSON values, for any elements.
     fn values_unique(&self) -> bool {
-        let values: Vec<Cow<'_, Value>> = entries(self.0).map(|(_, item)| PhpNode::Zval(item).to_value()).collect();
+        let values: Vec<Cow<'_, Value>> = entries(self.0).map(|(_, item)| PhpNode::value(item).to_value()).collect();
         jsonschema::json::unique::is_unique(&values)
     }
 }
@@ -529,7 +532,7 @@ impl TreeCheck {
 pub fn rule_fields<'a>(root: PhpNode<'a>) -> RuleFields<'a> {
     let PhpNode::Zval(zv) = root else { return RuleFields::default() };
     RuleFields::read(|path| {
-        let mut node = Some(target(zv));
+        let mut node = Some(zv);
         for step in path {
             node = node.and_then(table).and_then(|ht| find_member(ht, step)).map(target);
         }
