@@ -12,6 +12,7 @@ pub mod queue;
 pub mod summary;
 pub mod timestamp;
 pub mod ulid;
+pub mod utf8;
 
 #[cfg(feature = "extension")]
 #[allow(unsafe_code)]

@@ -2,6 +2,7 @@
 //! a depth cap, a byte budget, cycle detection (`$a['self'] = &$a`), and explicit errors for
 //! invalid UTF-8, NaN/INF, resources and objects other than stdClass.
 
+use ext_php_rs::ffi::Bucket;
 use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
 use ext_php_rs::zend::ce;
 use serde_json::{Map, Number, Value};
@@ -350,51 +351,67 @@ pub enum Key<'a> {
 const HASH_FLAG_PACKED: u32 = 1 << 2;
 const IS_UNDEF: u8 = 0;
 
+/// The used slots of a PHP array as the engine lays them out, deleted ones (IS_UNDEF) included:
+/// a packed array's values (the slot number is the key) or a hash's buckets.
+pub enum Slots<'a> {
+    Packed(&'a [Zval]),
+    Hash(&'a [Bucket]),
+}
+
+pub fn slots(ht: &ZendHashTable) -> Slots<'_> {
+    let used = ht.nNumUsed as usize;
+    // SAFETY: reading the flags word of a live array; its first `nNumUsed` slots of
+    // `arPacked`/`arData` are initialised and live as long as the borrow (an empty array's data
+    // pointer may be a shared placeholder, hence no slice over it).
+    unsafe {
+        let packed = ht.u.flags & HASH_FLAG_PACKED != 0;
+        match (packed, used) {
+            (true, 0) => Slots::Packed(&[]),
+            (false, 0) => Slots::Hash(&[]),
+            (true, _) => Slots::Packed(std::slice::from_raw_parts(ht.__bindgen_anon_1.arPacked.cast_const().cast(), used)),
+            (false, _) => Slots::Hash(std::slice::from_raw_parts(ht.__bindgen_anon_1.arData.cast_const(), used)),
+        }
+    }
+}
+
+/// Whether a slot holds a value (deleted slots are IS_UNDEF).
+pub fn is_live(zv: &Zval) -> bool {
+    // SAFETY: reading the type byte of an initialised zval.
+    unsafe { zv.u1.v.type_ != IS_UNDEF }
+}
+
+/// A bucket's key: an integer key has no key string.
+pub fn bucket_key(bucket: &Bucket) -> Key<'_> {
+    // SAFETY: a bucket's key is null or a zend_string the array owns.
+    match unsafe { bucket.key.as_ref() } {
+        None => Key::Index(bucket.h as i64),
+        Some(name) => Key::Name((name as &ZendStr).as_bytes()),
+    }
+}
+
 /// Every live entry of a PHP array, in order, read straight from the engine's layout (packed
 /// zvals or buckets), skipping deleted slots. Faster than the engine's position iterator and
 /// never fails on a key that is not UTF-8.
 pub fn entries(ht: &ZendHashTable) -> Entries<'_> {
-    // SAFETY: reading the flags word of a live array.
-    let packed = unsafe { ht.u.flags } & HASH_FLAG_PACKED != 0;
-    Entries { ht, next: 0, packed }
+    match slots(ht) {
+        Slots::Packed(values) => Entries::Packed(values.iter().enumerate()),
+        Slots::Hash(buckets) => Entries::Hash(buckets.iter()),
+    }
 }
 
-pub struct Entries<'a> {
-    ht: &'a ZendHashTable,
-    next: usize,
-    packed: bool,
+pub enum Entries<'a> {
+    Packed(std::iter::Enumerate<std::slice::Iter<'a, Zval>>),
+    Hash(std::slice::Iter<'a, Bucket>),
 }
 
 impl<'a> Iterator for Entries<'a> {
     type Item = (Key<'a>, &'a Zval);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let used = self.ht.nNumUsed as usize;
-        while self.next < used {
-            let i = self.next;
-            self.next += 1;
-            // SAFETY: `ht` is a live array borrowed for 'a; its first `nNumUsed` slots of
-            // `arPacked`/`arData` are initialised (deleted ones are IS_UNDEF); keys are
-            // zend_strings owned by the array.
-            unsafe {
-                if self.packed {
-                    let zv: &Zval = &*self.ht.__bindgen_anon_1.arPacked.add(i);
-                    if zv.u1.v.type_ != IS_UNDEF {
-                        return Some((Key::Index(i as i64), zv));
-                    }
-                } else {
-                    let bucket = &*self.ht.__bindgen_anon_1.arData.add(i);
-                    if bucket.val.u1.v.type_ != IS_UNDEF {
-                        let key = match bucket.key.as_ref() {
-                            None => Key::Index(bucket.h as i64),
-                            Some(name) => Key::Name((name as &ZendStr).as_bytes()),
-                        };
-                        return Some((key, &bucket.val));
-                    }
-                }
-            }
+        match self {
+            Entries::Packed(values) => values.find(|(_, zv)| is_live(zv)).map(|(i, zv)| (Key::Index(i as i64), zv)),
+            Entries::Hash(buckets) => buckets.find(|b| is_live(&b.val)).map(|b| (bucket_key(b), &b.val)),
         }
-        None
     }
 }
 

@@ -1,9 +1,12 @@
 //! The extension's ini settings and their safe defaults.
 
-use std::ffi::{c_char, c_int, CStr};
+use std::ffi::{c_char, c_int, c_longlong, CStr};
+use std::ptr::null_mut;
+use std::sync::atomic::{AtomicPtr, Ordering};
 
 use ext_php_rs::flags::IniEntryPermission;
-use ext_php_rs::zend::{IniEntryDef, IniEntryDefs};
+use ext_php_rs::ffi::{zend_hash_str_find, zend_ini_entry};
+use ext_php_rs::zend::{ExecutorGlobals, IniEntryDef, IniEntryDefs};
 
 /// serde_json's own recursion limit: JSON strings cannot nest deeper than this.
 pub const PARSER_DEPTH: usize = 128;
@@ -20,17 +23,44 @@ static ENTRIES: IniEntryDefs<4> = IniEntryDefs::new([
 ]);
 
 extern "C" {
-    fn zend_ini_long(name: *const c_char, name_length: usize, orig: c_int) -> i64;
     fn zend_ini_string(name: *const c_char, name_length: usize, orig: c_int) -> *mut c_char;
+    fn strtoll(text: *const c_char, end: *mut *mut c_char, base: c_int) -> c_longlong;
 }
+
+/// The integer entries, found once at startup: every validation reads both, and
+/// `zend_ini_long` would look each up by name. The engine keeps a registered entry at one
+/// address until module shutdown; `ini_set` and the restores only swap its value.
+static MAX_DEPTH: AtomicPtr<zend_ini_entry> = AtomicPtr::new(null_mut());
+static MAX_BYTES: AtomicPtr<zend_ini_entry> = AtomicPtr::new(null_mut());
 
 pub fn register(module_number: i32) {
     IniEntryDef::register(ENTRIES.as_slice(), module_number);
+    MAX_DEPTH.store(entry("phpgrc_bus.max_depth"), Ordering::Relaxed);
+    MAX_BYTES.store(entry("phpgrc_bus.max_bytes"), Ordering::Relaxed);
 }
 
-fn long(name: &str) -> i64 {
-    // SAFETY: reads the current value of a registered entry; the name is not retained.
-    unsafe { zend_ini_long(name.as_ptr().cast(), name.len(), 0) }
+fn entry(name: &str) -> *mut zend_ini_entry {
+    let directives = ExecutorGlobals::get().ini_directives;
+    // SAFETY: the engine's table of ini entries, whose values point at the entries.
+    let found = unsafe { zend_hash_str_find(directives, name.as_ptr().cast(), name.len()).as_ref() };
+    found.map_or(null_mut(), |zv| unsafe { zv.value.ptr.cast() })
+}
+
+/// What `zend_ini_long(name, len, 0)` returns: `ZEND_STRTOL(value, NULL, 0)`, 0 without a value.
+fn long(entry: &AtomicPtr<zend_ini_entry>) -> i64 {
+    // SAFETY: a registered entry lives until module shutdown; its value is null or a
+    // NUL-terminated zend_string.
+    let Some(value) = (unsafe { entry.load(Ordering::Relaxed).as_ref() }).and_then(|e| unsafe { e.value.as_ref() }) else {
+        return 0;
+    };
+    let digits = value.as_bytes();
+    // Plain decimal digits (no sign, space, `0x` or octal `0`), too few to overflow: exactly
+    // what strtoll would read, without the call.
+    if (1..=18).contains(&digits.len()) && digits[0] != b'0' && digits.iter().all(u8::is_ascii_digit) {
+        return digits.iter().fold(0, |n, &d| n * 10 + i64::from(d - b'0'));
+    }
+    // SAFETY: as above.
+    unsafe { strtoll(value.val.as_ptr(), null_mut(), 0) }
 }
 
 fn string(name: &str) -> String {
@@ -50,11 +80,11 @@ pub fn schema_path() -> Option<String> {
 
 /// Clamped to 1..=128: deeper JSON cannot be parsed without risking the stack.
 pub fn max_depth() -> usize {
-    (long("phpgrc_bus.max_depth").clamp(1, PARSER_DEPTH as i64)) as usize
+    (long(&MAX_DEPTH).clamp(1, PARSER_DEPTH as i64)) as usize
 }
 
 pub fn max_bytes() -> usize {
-    let v = long("phpgrc_bus.max_bytes");
+    let v = long(&MAX_BYTES);
     if v <= 0 {
         DEFAULT_MAX_BYTES
     } else {

@@ -10,15 +10,17 @@
 
 use std::borrow::Cow;
 
-use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
+use ext_php_rs::ffi::zend_ulong;
+use ext_php_rs::types::{ZendHashTable, Zval};
 use ext_php_rs::zend::ce;
 use jsonschema::json::{cmp, Array, Json, JsonNumber, Node, NodeIdentity, Object};
 use jsonschema::JsonType;
 use serde_json::{Number, Value};
 
 use crate::contract::{Field, RuleFields};
+use crate::utf8::is_utf8;
 
-use super::convert::{self, entries, Entries, Key, Limits};
+use super::convert::{self, entries, is_live, Entries, Key, Limits, Slots};
 
 /// The representation marker.
 pub struct PhpJson;
@@ -27,13 +29,15 @@ pub struct PhpJson;
 /// Construct the root with [`checked`] only.
 #[derive(Clone, Copy)]
 pub enum PhpNode<'a> {
+    /// Never a reference or an indirect slot: [`PhpNode::value`] resolves those once, not
+    /// every accessor.
     Zval(&'a Zval),
     Str(&'a str),
 }
 
 /// The root node of a value that [`check_tree`] accepted.
 pub fn checked<'a>(zv: &'a Zval, limits: &Limits) -> Option<PhpNode<'a>> {
-    check_tree(zv, limits).ok().map(|()| PhpNode::Zval(zv))
+    check_tree(zv, limits).ok().map(|()| PhpNode::value(zv))
 }
 
 /// A container's entries: a PHP array, or a stdClass object's property table.
@@ -46,13 +50,83 @@ pub enum PhpNumber {
     Float(f64),
 }
 
+/// A property name of the schema, with what a PHP array lookup needs worked out once: PHP
+/// stores `"12"` as the integer key 12, and a string key under its precomputed hash.
+pub enum MemberKey {
+    Index(i64),
+    Name { name: Box<str>, hash: zend_ulong },
+}
+
+impl MemberKey {
+    pub fn new(name: &str) -> MemberKey {
+        match convert::integer_key(name) {
+            Some(i) => MemberKey::Index(i),
+            None => MemberKey::Name { name: name.into(), hash: zend_hash(name.as_bytes()) },
+        }
+    }
+
+    /// The value under this key, looked up the way `zend_hash_str_find`/`zend_hash_index_find` do.
+    fn find<'a>(&self, ht: &'a ZendHashTable) -> Option<&'a Zval> {
+        match self {
+            MemberKey::Index(i) => ht.get_index(*i),
+            MemberKey::Name { name, hash } => find_name(ht, name.as_bytes(), *hash),
+        }
+    }
+}
+
+/// A member by its JSON name, for names not known in advance (as [`MemberKey::find`]).
+fn find_member<'a>(ht: &'a ZendHashTable, name: &str) -> Option<&'a Zval> {
+    match convert::integer_key(name) {
+        Some(i) => ht.get_index(i),
+        None => find_name(ht, name.as_bytes(), zend_hash(name.as_bytes())),
+    }
+}
+
+/// The engine's string hash (`zend_inline_hash_func`): DJBX33A with the top bit set, so that no
+/// string hashes to 0.
+fn zend_hash(bytes: &[u8]) -> zend_ulong {
+    let hash = bytes.iter().fold(5381 as zend_ulong, |h, &b| h.wrapping_mul(33).wrapping_add(zend_ulong::from(b)));
+    hash | (1 << (zend_ulong::BITS - 1))
+}
+
+const HT_INVALID_IDX: u32 = u32::MAX;
+
+/// A string key's value in a PHP array, found by walking the hash's collision chain as
+/// `zend_hash_str_find` does, with the hash computed beforehand. A packed array has no string keys.
+fn find_name<'a>(ht: &'a ZendHashTable, name: &[u8], hash: zend_ulong) -> Option<&'a Zval> {
+    let Slots::Hash(buckets) = convert::slots(ht) else { return None };
+    if buckets.is_empty() {
+        return None;
+    }
+    // SAFETY: a hash's slot table sits just below `arData`: `-nTableMask` u32 slots, indexed by
+    // the hash OR-ed with the (negative) mask; each holds a bucket index below `nNumUsed` or
+    // HT_INVALID_IDX, and each bucket's `u2.next` continues the chain.
+    let mut idx = unsafe {
+        let slot = (hash as u32 | ht.nTableMask) as i32;
+        *ht.__bindgen_anon_1.arHash.cast_const().offset(slot as isize)
+    };
+    while idx != HT_INVALID_IDX {
+        let bucket = buckets.get(idx as usize)?;
+        if bucket.h == hash {
+            if let Key::Name(key) = convert::bucket_key(bucket) {
+                if key == name {
+                    return Some(&bucket.val);
+                }
+            }
+        }
+        // SAFETY: `next` is the member a hash bucket's value uses.
+        idx = unsafe { bucket.val.u2.next };
+    }
+    None
+}
+
 impl Json for PhpJson {
     type Node<'a> = PhpNode<'a>;
-    type PreparedKey = Box<str>;
+    type PreparedKey = MemberKey;
     type StringBuffer = ();
 
-    fn prepare_key(key: &str) -> Box<str> {
-        key.into()
+    fn prepare_key(key: &str) -> MemberKey {
+        MemberKey::new(key)
     }
 
     fn with_string_node<T>((): &mut (), string: &str, f: impl FnOnce(PhpNode<'_>) -> T) -> T {
@@ -93,8 +167,14 @@ fn target(mut zv: &Zval) -> &Zval {
     zv
 }
 
+/// A PHP array's table, read by the type byte (the typed accessors decode the whole type word).
+fn array_of(zv: &Zval) -> Option<&ZendHashTable> {
+    // SAFETY: the union member read is the one the type byte names.
+    (type_of(zv) == IS_ARRAY).then(|| unsafe { &*zv.value.arr })
+}
+
 fn table(zv: &Zval) -> Option<&ZendHashTable> {
-    if let Some(ht) = zv.array() {
+    if let Some(ht) = array_of(zv) {
         return Some(ht);
     }
     let obj = zv.object()?;
@@ -121,10 +201,20 @@ fn utf8(bytes: &[u8]) -> &str {
     unsafe { std::str::from_utf8_unchecked(bytes) }
 }
 
+/// A PHP string's bytes, by the type byte.
+fn string_bytes(zv: &Zval) -> Option<&[u8]> {
+    // SAFETY: the union member read is the one the type byte names.
+    (type_of(zv) == IS_STRING).then(|| unsafe { (*zv.value.str_).as_bytes() })
+}
+
 impl<'a> PhpNode<'a> {
+    fn value(zv: &'a Zval) -> PhpNode<'a> {
+        PhpNode::Zval(target(zv))
+    }
+
     fn zval(self) -> Option<&'a Zval> {
         match self {
-            PhpNode::Zval(zv) => Some(target(zv)),
+            PhpNode::Zval(zv) => Some(zv),
             PhpNode::Str(_) => None,
         }
     }
@@ -137,46 +227,60 @@ impl<'a> Node<'a, PhpJson> for PhpNode<'a> {
 
     fn as_object(&self) -> Option<Table<'a>> {
         let zv = self.zval()?;
-        if zv.is_object() {
-            return table(zv).map(Table);
+        match array_of(zv) {
+            // Every empty array is a list: count only those.
+            Some(ht) => (!is_list(ht) || ht.is_empty()).then_some(Table(ht)),
+            None => table(zv).map(Table),
         }
-        let ht = zv.array()?;
-        (ht.is_empty() || !is_list(ht)).then_some(Table(ht))
     }
 
     fn as_array(&self) -> Option<Table<'a>> {
-        let ht = self.zval()?.array()?;
+        let ht = array_of(self.zval()?)?;
         is_list(ht).then_some(Table(ht))
     }
 
     fn as_string(&self) -> Option<Cow<'a, str>> {
         match self {
             PhpNode::Str(s) => Some(Cow::Borrowed(s)),
-            PhpNode::Zval(zv) => {
-                let zv = target(zv);
-                // SAFETY: the union member read is the one the type byte names.
-                (type_of(zv) == IS_STRING).then(|| Cow::Borrowed(utf8(unsafe { (*zv.value.str_).as_bytes() })))
-            }
+            PhpNode::Zval(zv) => string_bytes(zv).map(|bytes| Cow::Borrowed(utf8(bytes))),
         }
     }
 
     fn as_number(&self) -> Option<PhpNumber> {
         let zv = self.zval()?;
-        if let Some(i) = zv.long() {
-            Some(PhpNumber::Int(i))
-        } else if zv.is_double() {
-            zv.double().map(PhpNumber::Float)
-        } else {
-            None
+        // SAFETY: the union member read is the one the type byte names.
+        match type_of(zv) {
+            IS_LONG => Some(PhpNumber::Int(unsafe { zv.value.lval })),
+            IS_DOUBLE => Some(PhpNumber::Float(unsafe { zv.value.dval })),
+            _ => None,
         }
     }
 
     fn as_boolean(&self) -> Option<bool> {
-        self.zval()?.bool()
+        match type_of(self.zval()?) {
+            IS_TRUE => Some(true),
+            IS_FALSE => Some(false),
+            _ => None,
+        }
     }
 
     fn is_null(&self) -> bool {
-        self.zval().is_some_and(Zval::is_null)
+        self.zval().is_some_and(|zv| type_of(zv) == IS_NULL)
+    }
+
+    fn string_length_within(&self, min: u64, max: u64) -> Option<bool> {
+        let text = self.as_string()?;
+        // A code point takes one to four bytes in UTF-8: the byte length often settles the range
+        // without counting.
+        let bytes = text.len() as u64;
+        let fewest = bytes.div_ceil(4);
+        if bytes < min || fewest > max {
+            return Some(false);
+        }
+        if bytes <= max && fewest >= min {
+            return Some(true);
+        }
+        Some((min..=max).contains(&(text.chars().count() as u64)))
     }
 
     fn json_type(&self) -> JsonType {
@@ -215,10 +319,7 @@ impl<'a> Node<'a, PhpJson> for PhpNode<'a> {
     fn identity(&self) -> Option<NodeIdentity> {
         Some(NodeIdentity::new(match self {
             PhpNode::Str(s) => s.as_ptr() as usize,
-            PhpNode::Zval(zv) => {
-                let zv = target(zv);
-                table(zv).map_or(zv as *const Zval as usize, |ht| ht as *const ZendHashTable as usize)
-            }
+            PhpNode::Zval(zv) => table(zv).map_or(*zv as *const Zval as usize, |ht| ht as *const ZendHashTable as usize),
         }))
     }
 }
@@ -232,13 +333,8 @@ impl<'a> Object<'a, PhpJson> for Table<'a> {
         self.0.len()
     }
 
-    fn get(&self, key: &Box<str>) -> Option<PhpNode<'a>> {
-        // PHP stores "12" as the integer key 12.
-        match convert::integer_key(key) {
-            Some(i) => self.0.get_index(i),
-            None => self.0.get(&**key),
-        }
-        .map(PhpNode::Zval)
+    fn get(&self, key: &MemberKey) -> Option<PhpNode<'a>> {
+        key.find(self.0).map(PhpNode::value)
     }
 
     fn members(&self) -> Self::MembersIter {
@@ -247,7 +343,7 @@ impl<'a> Object<'a, PhpJson> for Table<'a> {
                 Key::Name(bytes) => Cow::Borrowed(utf8(bytes)),
                 Key::Index(i) => Cow::Owned(i.to_string()),
             };
-            (name, PhpNode::Zval(zv))
+            (name, PhpNode::value(zv))
         }
         entries(self.0).map(member)
     }
@@ -263,9 +359,37 @@ impl<'a> Array<'a, PhpJson> for Table<'a> {
 
     fn elements(&self) -> Self::ElementsIter {
         fn element<'a>((_, zv): (Key<'a>, &'a Zval)) -> PhpNode<'a> {
-            PhpNode::Zval(zv)
+            PhpNode::value(zv)
         }
         entries(self.0).map(element)
+    }
+
+    fn is_unique(&self) -> bool {
+        // Short lists of strings (tags) are the common case: strings are equal in JSON exactly
+        // when their bytes are, so compare those instead of building a `Value` per element.
+        const SCANNED: usize = 16;
+        let mut seen: [&[u8]; SCANNED] = [&[]; SCANNED];
+        if self.0.len() <= SCANNED {
+            let mut count = 0;
+            for (_, item) in entries(self.0) {
+                let Some(bytes) = string_bytes(target(item)) else { return self.values_unique() };
+                if seen[..count].contains(&bytes) {
+                    return false;
+                }
+                seen[count] = bytes;
+                count += 1;
+            }
+            return true;
+        }
+        self.values_unique()
+    }
+}
+
+impl Table<'_> {
+    /// `uniqueItems` on the elements as JSON values, for any elements.
+    fn values_unique(&self) -> bool {
+        let values: Vec<Cow<'_, Value>> = entries(self.0).map(|(_, item)| PhpNode::value(item).to_value()).collect();
+        jsonschema::json::unique::is_unique(&values)
     }
 }
 
@@ -310,54 +434,97 @@ impl JsonNumber for PhpNumber {
     }
 }
 
-/// Most envelope text is ASCII: checking that word-wise first is cheaper than a UTF-8 decode.
-fn is_utf8(bytes: &[u8]) -> bool {
-    bytes.is_ascii() || std::str::from_utf8(bytes).is_ok()
-}
-
 /// Proves a PHP value fit for in-place validation: JSON data only, finite, within the limits.
 /// The error is the same one the converting path would give.
 fn check_tree(zv: &Zval, limits: &Limits) -> Result<(), ()> {
-    fn walk(zv: &Zval, depth: usize, limits: &Limits, bytes: &mut usize, path: &mut Vec<usize>) -> bool {
-        let zv = target(zv);
-        let ht = match type_of(zv) {
-            IS_NULL | IS_FALSE | IS_TRUE | IS_LONG => return true,
-            // SAFETY (both arms): the union member read is the one the type byte names.
-            IS_DOUBLE => return unsafe { zv.value.dval }.is_finite(),
-            IS_STRING => {
-                let s: &ZendStr = unsafe { &*zv.value.str_ };
-                *bytes = bytes.saturating_add(s.len());
-                return *bytes <= limits.max_bytes && is_utf8(s.as_bytes());
-            }
-            IS_ARRAY => unsafe { &*zv.value.arr },
-            IS_OBJECT => match table(zv) {
-                Some(ht) => ht,
-                None => return false,
-            },
-            _ => return false,
-        };
-        let address = ht as *const ZendHashTable as usize;
-        if depth + 1 > limits.max_depth || path.contains(&address) {
-            return false;
-        }
-        path.push(address);
-        let ok = entries(ht).all(|(key, item)| {
-            if let Key::Name(name) = key {
-                *bytes = bytes.saturating_add(name.len());
-                if *bytes > limits.max_bytes || !is_utf8(name) {
-                    return false;
-                }
-            }
-            walk(item, depth + 1, limits, bytes, path)
-        });
-        path.pop();
-        ok
-    }
-    let mut path = Vec::new();
-    if walk(zv, 0, limits, &mut 0, &mut path) {
+    let mut check = TreeCheck { max_depth: limits.max_depth, max_bytes: limits.max_bytes, bytes: 0 };
+    if check.value(zv, 0, None, false) {
         Ok(())
     } else {
         Err(())
+    }
+}
+
+/// The containers from the root down to the one being checked, innermost first, kept on the
+/// stack.
+struct Ancestors<'p> {
+    address: usize,
+    outer: Option<&'p Ancestors<'p>>,
+}
+
+impl Ancestors<'_> {
+    fn contains(&self, address: usize) -> bool {
+        let mut at = Some(self);
+        while let Some(a) = at {
+            if a.address == address {
+                return true;
+            }
+            at = a.outer;
+        }
+        false
+    }
+}
+
+struct TreeCheck {
+    max_depth: usize,
+    max_bytes: usize,
+    bytes: usize,
+}
+
+impl TreeCheck {
+    /// Counts text against the byte budget; it must be UTF-8.
+    #[inline(always)]
+    fn text(&mut self, bytes: &[u8]) -> bool {
+        self.bytes = self.bytes.saturating_add(bytes.len());
+        self.bytes <= self.max_bytes && is_utf8(bytes)
+    }
+
+    /// `shared`: a reference or an object lies on the path. PHP arrays are values, copied before
+    /// they change, so a container can hold itself only through one of those: below neither,
+    /// no container can repeat an ancestor and the path is not searched.
+    #[inline(always)]
+    fn value(&mut self, zv: &Zval, depth: usize, path: Option<&Ancestors>, shared: bool) -> bool {
+        // SAFETY (union reads): each reads the member the type byte names.
+        match type_of(zv) {
+            IS_NULL | IS_FALSE | IS_TRUE | IS_LONG => true,
+            IS_DOUBLE => unsafe { zv.value.dval }.is_finite(),
+            IS_STRING => string_bytes(zv).is_some_and(|bytes| self.text(bytes)),
+            IS_ARRAY => array_of(zv).is_some_and(|ht| self.container(ht, depth, path, shared)),
+            IS_OBJECT => table(zv).is_some_and(|ht| self.container(ht, depth, path, true)),
+            IS_REFERENCE | IS_INDIRECT => self.referenced(zv, depth, path),
+            _ => false,
+        }
+    }
+
+    #[inline(never)]
+    fn referenced(&mut self, zv: &Zval, depth: usize, path: Option<&Ancestors>) -> bool {
+        let inner = target(zv);
+        !matches!(type_of(inner), IS_REFERENCE | IS_INDIRECT) && self.value(inner, depth, path, true)
+    }
+
+    /// Out of line, so that `value` (scalars and strings, the common case) inlines into its loop.
+    #[inline(never)]
+    fn container(&mut self, ht: &ZendHashTable, depth: usize, path: Option<&Ancestors>, shared: bool) -> bool {
+        let address = ht as *const ZendHashTable as usize;
+        if depth + 1 > self.max_depth || (shared && path.is_some_and(|p| p.contains(address))) {
+            return false;
+        }
+        let here = Some(Ancestors { address, outer: path });
+        let depth = depth + 1;
+        match convert::slots(ht) {
+            Slots::Packed(values) => values.iter().all(|zv| !is_live(zv) || self.value(zv, depth, here.as_ref(), shared)),
+            Slots::Hash(buckets) => buckets.iter().all(|bucket| {
+                if !is_live(&bucket.val) {
+                    return true;
+                }
+                if let Key::Name(name) = convert::bucket_key(bucket) {
+                    if !self.text(name) {
+                        return false;
+                    }
+                }
+                self.value(&bucket.val, depth, here.as_ref(), shared)
+            }),
+        }
     }
 }
 
@@ -365,9 +532,9 @@ fn check_tree(zv: &Zval, limits: &Limits) -> Result<(), ()> {
 pub fn rule_fields<'a>(root: PhpNode<'a>) -> RuleFields<'a> {
     let PhpNode::Zval(zv) = root else { return RuleFields::default() };
     RuleFields::read(|path| {
-        let mut node = Some(target(zv));
+        let mut node = Some(zv);
         for step in path {
-            node = node.and_then(table).and_then(|ht| ht.get(*step)).map(target);
+            node = node.and_then(table).and_then(|ht| find_member(ht, step)).map(target);
         }
         match node {
             None => Field::Missing,
