@@ -320,6 +320,8 @@ pub struct Queue {
     options: Options,
     prefix: String,
     template: JobTemplate,
+    /// `template.members_json()`, written once.
+    template_members: Vec<u8>,
     stats: Stats,
     /// Jobs reserved by the last pop script calls and not handed out yet, oldest first.
     prefetched: VecDeque<Prefetched>,
@@ -414,6 +416,7 @@ impl Queue {
             conn,
             options,
             prefix,
+            template_members: template.members_json(),
             template,
             stats: Stats::default(),
             prefetched: VecDeque::new(),
@@ -507,7 +510,7 @@ impl Queue {
                 payload::encode(&self.template, id, job.envelope_json, job.headers)
                     .map_err(|e| QueueError::payload(format!("job {index}: {e}")))?
             } else {
-                payload::encode_validated(&self.template, id, job.envelope_json, job.headers)
+                payload::encode_spliced(&self.template_members, id, job.envelope_json, job.headers)
             };
             payloads.push(bytes);
         }

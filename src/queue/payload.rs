@@ -140,31 +140,47 @@ pub fn encode(
 /// `encode` for envelope text the caller has just validated as one JSON object (the binding
 /// does, with the contract schema): the strict re-scan is skipped.
 pub fn encode_validated(template: &JobTemplate, id: &str, envelope_json: &[u8], headers: &[(String, String)]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(envelope_json.len() + 512 + headers.len() * 48);
-    let number = |out: &mut Vec<u8>, v: Option<i128>| match v {
-        Some(v) => out.extend_from_slice(v.to_string().as_bytes()),
-        None => out.extend_from_slice(b"null"),
-    };
+    encode_spliced(&template.members_json(), id, envelope_json, headers)
+}
+
+impl JobTemplate {
+    /// The payload members this template fixes, as the JSON text that follows `uuid`
+    /// (`,"displayName":…,"retryUntil":…`): a queue writes it once, not once per job.
+    pub fn members_json(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(256);
+        let number = |out: &mut Vec<u8>, v: Option<i128>| match v {
+            Some(v) => out.extend_from_slice(v.to_string().as_bytes()),
+            None => out.extend_from_slice(b"null"),
+        };
+        out.extend_from_slice(b",\"displayName\":");
+        push_json_string(&mut out, self.job.split('@').next().unwrap_or_default().as_bytes());
+        out.extend_from_slice(b",\"job\":");
+        push_json_string(&mut out, self.job.as_bytes());
+        out.extend_from_slice(b",\"maxTries\":");
+        number(&mut out, self.max_tries.map(i128::from));
+        out.extend_from_slice(b",\"maxExceptions\":");
+        number(&mut out, self.max_exceptions.map(i128::from));
+        out.extend_from_slice(if self.fail_on_timeout { b",\"failOnTimeout\":true" } else { b",\"failOnTimeout\":false" });
+        out.extend_from_slice(b",\"backoff\":");
+        match self.backoff.as_deref() {
+            Some(backoff) => push_json_string(&mut out, backoff.as_bytes()),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"timeout\":");
+        number(&mut out, self.timeout.map(i128::from));
+        out.extend_from_slice(b",\"retryUntil\":");
+        number(&mut out, self.retry_until.map(i128::from));
+        out
+    }
+}
+
+/// A new job's payload from its template's `members_json`: Laravel's member order, with
+/// `attempts` last.
+pub fn encode_spliced(members: &[u8], id: &str, envelope_json: &[u8], headers: &[(String, String)]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(envelope_json.len() + members.len() + 128 + headers.len() * 48);
     out.extend_from_slice(b"{\"uuid\":");
     push_json_string(&mut out, id.as_bytes());
-    out.extend_from_slice(b",\"displayName\":");
-    push_json_string(&mut out, template.job.split('@').next().unwrap_or_default().as_bytes());
-    out.extend_from_slice(b",\"job\":");
-    push_json_string(&mut out, template.job.as_bytes());
-    out.extend_from_slice(b",\"maxTries\":");
-    number(&mut out, template.max_tries.map(i128::from));
-    out.extend_from_slice(b",\"maxExceptions\":");
-    number(&mut out, template.max_exceptions.map(i128::from));
-    out.extend_from_slice(if template.fail_on_timeout { b",\"failOnTimeout\":true" } else { b",\"failOnTimeout\":false" });
-    out.extend_from_slice(b",\"backoff\":");
-    match template.backoff.as_deref() {
-        Some(backoff) => push_json_string(&mut out, backoff.as_bytes()),
-        None => out.extend_from_slice(b"null"),
-    }
-    out.extend_from_slice(b",\"timeout\":");
-    number(&mut out, template.timeout.map(i128::from));
-    out.extend_from_slice(b",\"retryUntil\":");
-    number(&mut out, template.retry_until.map(i128::from));
+    out.extend_from_slice(members);
     out.extend_from_slice(b",\"data\":");
     out.extend_from_slice(envelope_json);
     out.extend_from_slice(b",\"headers\":{");

@@ -168,38 +168,63 @@ pub fn json_string(text: &str) -> String {
 }
 
 /// The first byte JSON must escape (`"`, `\\`, a control character), eight bytes per step.
+/// Most strings in an envelope are short keys and values: the last 1 to 7 bytes are checked as
+/// one word padded with spaces, not byte by byte.
 fn next_escape(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // The high bit of each byte of `x` below `n` (n <= 0x80); the lowest flagged byte is exact.
+    const SPACES: u64 = ONES * 0x20;
+    // The high bit of each byte of `x` below `n` (n <= 0x80); the lowest flagged byte is exact
+    // (a false flag needs a borrow from a true one below it), so padding is never reported.
     let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGHS;
-    let chunks = bytes.chunks_exact(8);
-    let tail = chunks.remainder();
-    for (i, chunk) in chunks.enumerate() {
+    let hits = |x: u64| below(x, 0x20) | below(x ^ (ONES * u64::from(b'"')), 1) | below(x ^ (ONES * u64::from(b'\\')), 1);
+    let first = |at: usize, h: u64| at + (h.trailing_zeros() / 8) as usize;
+    let mut chunks = bytes.chunks_exact(8);
+    for (i, chunk) in chunks.by_ref().enumerate() {
         let Ok(word) = <[u8; 8]>::try_from(chunk) else { break };
-        let x = u64::from_le_bytes(word);
-        let hits = below(x, 0x20) | below(x ^ (ONES * u64::from(b'"')), 1) | below(x ^ (ONES * u64::from(b'\\')), 1);
-        if hits != 0 {
-            return Some(i * 8 + (hits.trailing_zeros() / 8) as usize);
+        let h = hits(u64::from_le_bytes(word));
+        if h != 0 {
+            return Some(first(i * 8, h));
         }
     }
-    let done = bytes.len() - tail.len();
-    tail.iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-        .map(|p| done + p)
+    let tail = chunks.remainder();
+    let mut word = SPACES;
+    for (k, &b) in tail.iter().enumerate() {
+        word ^= u64::from(b ^ 0x20) << (8 * k);
+    }
+    let h = hits(word);
+    (h != 0).then(|| first(bytes.len() - tail.len(), h))
 }
 
 /// Appends `text` as a JSON string token, escaped exactly as serde_json writes it: `"` and
 /// `\`, `\b \f \n \r \t`, other control characters as `\u00xx`; nothing else (not `/`,
 /// not non-ASCII).
+#[inline]
 pub fn push_json_string(out: &mut Vec<u8>, text: &[u8]) {
+    // Nearly every key and value of an envelope needs no escape: one scan, one copy.
+    match next_escape(text) {
+        None => {
+            out.reserve(text.len() + 2);
+            out.push(b'"');
+            out.extend_from_slice(text);
+            out.push(b'"');
+        }
+        Some(first) => push_escaped(out, text, first),
+    }
+}
+
+/// `push_json_string` for text with an escape at `first`, kept out of line so the common path
+/// stays small.
+#[cold]
+#[inline(never)]
+fn push_escaped(out: &mut Vec<u8>, text: &[u8], first: usize) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.reserve(text.len() + 2);
+    out.reserve(text.len() + 8);
     out.push(b'"');
     let mut start = 0;
-    // Most text needs no escape: copy the runs between escapes in one go.
-    while let Some(offset) = next_escape(&text[start..]) {
-        let at = start + offset;
+    let mut next = Some(first);
+    // Copy the runs between escapes in one go.
+    while let Some(at) = next {
         out.extend_from_slice(&text[start..at]);
         let b = text[at];
         match b {
@@ -213,6 +238,7 @@ pub fn push_json_string(out: &mut Vec<u8>, text: &[u8]) {
             _ => out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]),
         }
         start = at + 1;
+        next = next_escape(&text[start..]).map(|offset| start + offset);
     }
     out.extend_from_slice(&text[start..]);
     out.push(b'"');
