@@ -6,17 +6,37 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 pub fn is_mailbox(s: &str) -> bool {
-    let Some((local, domain)) = s.rsplit_once('@') else { return false };
-    local_part(local) && s.len() <= 254 && (domain_name(domain) || address_literal(domain))
+    let bytes = s.as_bytes();
+    let Some(at) = bytes.iter().rposition(|&c| c == b'@') else { return false };
+    let (local, domain) = (&bytes[..at], &bytes[at + 1..]);
+    bytes.len() <= 254 && local_part(local) && (domain_name(domain) || address_literal(&s[at + 1..]))
 }
 
-fn atext(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b)
-}
+/// Byte classes, one table lookup per byte: `atext` (RFC 5322 atom characters) and letters,
+/// digits and hyphen (a domain label's).
+const ATEXT: u8 = 1;
+const LDH: u8 = 2;
+const CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric() {
+            table[c] = ATEXT | LDH;
+        }
+        c += 1;
+    }
+    let specials = b"!#$%&'*+-/=?^_`{|}~";
+    let mut i = 0;
+    while i < specials.len() {
+        table[specials[i] as usize] |= ATEXT;
+        i += 1;
+    }
+    table[b'-' as usize] |= LDH;
+    table
+};
 
-/// Dot-string (`a.b+c`) or quoted-string (`"a b"`), at most 64 octets.
-fn local_part(local: &str) -> bool {
-    let b = local.as_bytes();
+fn local_part(b: &[u8]) -> bool {
     if b.is_empty() || b.len() > 64 {
         return false;
     }
@@ -34,25 +54,52 @@ fn local_part(local: &str) -> bool {
         }
         return !escaped;
     }
-    b.split(|&c| c == b'.').all(|atom| !atom.is_empty() && atom.iter().all(|&c| atext(c)))
+    // A dot-atom: atoms of atext joined by single dots.
+    let mut after_dot = true;
+    for &c in b {
+        if c == b'.' {
+            if after_dot {
+                return false;
+            }
+            after_dot = true;
+        } else if CLASSES[usize::from(c)] & ATEXT != 0 {
+            after_dot = false;
+        } else {
+            return false;
+        }
+    }
+    !after_dot
 }
 
-/// Hostname labels: letters, digits, inner hyphens, 1–63 each, 253 in all; a dot at the end is
-/// not part of a mailbox.
-fn domain_name(domain: &str) -> bool {
-    !domain.is_empty()
-        && domain.len() <= 253
-        && domain.split('.').all(|label| {
-            let l = label.as_bytes();
-            !l.is_empty()
-                && l.len() <= 63
-                && l[0] != b'-'
-                && l[l.len() - 1] != b'-'
-                && l.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-')
-        })
+/// Labels of 1 to 63 letters, digits and hyphens, not starting or ending with a hyphen.
+fn domain_name(b: &[u8]) -> bool {
+    if b.is_empty() || b.len() > 253 {
+        return false;
+    }
+    let mut label = 0;
+    let mut last = b'.';
+    for &c in b {
+        if c == b'.' {
+            if label == 0 || last == b'-' {
+                return false;
+            }
+            label = 0;
+        } else if CLASSES[usize::from(c)] & LDH != 0 {
+            if label == 0 && c == b'-' {
+                return false;
+            }
+            label += 1;
+            if label > 63 {
+                return false;
+            }
+        } else {
+            return false;
+        }
+        last = c;
+    }
+    label > 0 && last != b'-'
 }
 
-/// `[192.0.2.1]` or `[IPv6:2001:db8::1]`.
 fn address_literal(domain: &str) -> bool {
     let Some(inner) = domain.strip_prefix('[').and_then(|d| d.strip_suffix(']')) else { return false };
     match inner.strip_prefix("IPv6:") {
@@ -67,7 +114,9 @@ mod tests {
 
     #[test]
     fn format_email_accepts_rfc5321_mailboxes() {
-        for ok in [
+        let longest_label = format!("a@{}.com", "b".repeat(63));
+        let longest_local = format!("{}@example.com", "a".repeat(64));
+        for ok in [longest_label.as_str(), longest_local.as_str(), "a@b-c.d", "{x}|~@1.2",
             "a@b.co", "first.last@example.com", "user+tag@sub.example.org", "x@localhost", "\"john doe\"@example.com",
             "\"a\\\"b\"@example.com", "o'brien@example.ie", "u@[192.0.2.1]", "u@[IPv6:2001:db8::1]", "a-b_c@x-y.z",
         ] {
@@ -82,6 +131,7 @@ mod tests {
             "a b@example.com", "user@-example.com", "user@example-.com", "user@exa_mple.com", "user@example..com",
             "John <j@example.com>", "u@[300.1.1.1]", "u@[IPv6:zz::1]", "\"unterminated@example.com",
             &format!("{}@example.com", "a".repeat(65)), "security-at-northwind", "ü@example.com",
+            &format!("a@{}.com", "b".repeat(64)), "a@b.-c", "a@b-.c", "a@.b", "a@b.", "a.@b", "a@b@", "a@[1.2.3.4",
         ] {
             assert!(!is_mailbox(bad), "{bad}");
         }
