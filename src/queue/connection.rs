@@ -82,7 +82,7 @@ pub struct ConnectionConfig {
     pub failover_timeout: Duration,
     /// How long to poll for a reply before sleeping until it comes (zero: always sleep).
     /// Waking a sleeping thread costs more than a same-host Redis takes to answer; polling
-    /// pauses by itself when replies keep taking longer (a remote server).
+    /// stops by itself while even the fastest replies take longer (a remote server).
     pub busy_poll: Duration,
 }
 
