@@ -219,8 +219,9 @@ namespace PhpGrc\Bus {
         public function later(int $delaySeconds, array|string|object $envelope, ?string $queue = null): string {}
 
         /**
-         * Moves due delayed and expired reserved jobs back, then reserves one job (attempts + 1,
-         * reserved until now + retry_after). A job whose headers do not match its body goes to the
+         * Moves due delayed and expired reserved jobs back (on the first pop of each second for a
+         * queue, and whenever no job is ready), then reserves one job (attempts + 1, reserved until
+         * now + retry_after). A job whose headers do not match its body goes to the
          * dead-letter queue with `VALIDATION_FAILED` and the next job is tried. A replayed envelope
          * already processed is acknowledged and skipped.
          *

@@ -779,3 +779,73 @@ fn a_refused_push_queues_nothing_and_a_refused_wake_up_says_the_jobs_are_queued(
         assert_eq!(r.command(&[b"LLEN", b"queues:integration-bus"]).unwrap(), Reply::Integer(3));
     });
 }
+
+/// Waits for the start of the next wall-clock second, so a few quick calls share one second.
+fn next_second() {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+    std::thread::sleep(Duration::from_nanos(1_000_000_000 - u64::from(now.subsec_nanos())) + Duration::from_millis(5));
+}
+
+#[test]
+fn due_jobs_are_made_ready_by_the_first_pop_of_each_second_or_when_nothing_is_ready() {
+    let server = RedisServer::start();
+    let mut q = queue(&server, Options::default());
+    let mut r = raw(&server);
+    bounded(LIMIT, move || {
+        let h = headers();
+        let delayed = |r: &mut Connection| r.command(&[b"ZCARD", b"queues:integration-bus:delayed"]).unwrap();
+        for n in 1..=3 {
+            q.push(None, envelope(n).as_bytes(), &h).unwrap();
+        }
+        next_second();
+        // The second's first pop moves a due job behind the ready ones.
+        q.later(None, 0, envelope(10).as_bytes(), &h).unwrap();
+        let first = q.pop(None, None, accept).unwrap().expect("job 1");
+        assert_eq!(delayed(&mut r), Reply::Integer(0));
+        // Within the same second, with jobs ready, a newly due job waits in :delayed…
+        q.later(None, 0, envelope(11).as_bytes(), &h).unwrap();
+        let second = q.pop(None, None, accept).unwrap().expect("job 2");
+        assert_eq!(delayed(&mut r), Reply::Integer(1));
+        // …but never while nothing else is ready: a dry list moves it at once.
+        let third = q.pop(None, None, accept).unwrap().expect("job 3");
+        let fourth = q.pop(None, None, accept).unwrap().expect("job 10");
+        let fifth = q.pop(None, None, accept).unwrap().expect("job 11, moved when the list ran dry");
+        let order: Vec<String> = [&first, &second, &third, &fourth, &fifth]
+            .iter()
+            .map(|j| serde_json::from_slice::<Value>(j.envelope_json()).unwrap()["provenance"]["externalId"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(order, ["i-1", "i-2", "i-3", "i-10", "i-11"]);
+        assert_eq!(delayed(&mut r), Reply::Integer(0));
+        assert!(q.pop(None, None, accept).unwrap().is_none());
+    });
+}
+
+#[test]
+fn pops_within_a_second_look_for_due_jobs_once() {
+    let server = RedisServer::start();
+    let mut q = queue(&server, Options::default());
+    let mut r = raw(&server);
+    bounded(LIMIT, move || {
+        let h = headers();
+        for n in 0..60 {
+            q.push(None, envelope(n).as_bytes(), &h).unwrap();
+        }
+        r.command(&[b"CONFIG", b"RESETSTAT"]).unwrap();
+        let started = Instant::now();
+        for _ in 0..50 {
+            let job = q.pop(None, None, accept).unwrap().expect("a job");
+            q.ack(&job).unwrap();
+        }
+        let seconds = started.elapsed().as_secs() + 2;
+        let stats = r.command(&[b"INFO", b"commandstats"]).unwrap();
+        let stats = String::from_utf8_lossy(stats.as_bytes().unwrap()).into_owned();
+        let calls = stats
+            .lines()
+            .find_map(|l| l.strip_prefix("cmdstat_zrangebyscore:calls="))
+            .and_then(|rest| rest.split(',').next())
+            .map_or(0, |n| n.parse::<u64>().unwrap());
+        // Two sources (:delayed, :reserved) per migration, one migration per second spanned.
+        assert!(calls <= 2 * seconds, "{calls} ZRANGEBYSCORE calls for 50 pops in under {seconds} s");
+        assert!(calls >= 2, "the first pop must still look for due jobs");
+    });
+}

@@ -322,6 +322,8 @@ pub struct Queue {
     template: JobTemplate,
     /// `template.members_json()`, written once.
     template_members: Vec<u8>,
+    /// The queue and unix second of the last pop that asked for due jobs to be made ready.
+    last_migration: Option<(String, u64)>,
     stats: Stats,
     /// Jobs reserved by the last pop script calls and not handed out yet, oldest first.
     prefetched: VecDeque<Prefetched>,
@@ -417,6 +419,7 @@ impl Queue {
             options,
             prefix,
             template_members: template.members_json(),
+            last_migration: None,
             template,
             stats: Stats::default(),
             prefetched: VecDeque::new(),
@@ -683,9 +686,12 @@ impl Queue {
     fn reserve(&mut self, keys: &QueueKeys, dlq: &str, queue: &str) -> Result<usize, QueueError> {
         let now = now_seconds();
         let until = now.saturating_add(self.options.retry_after);
-        let (now, until_text) = (now.to_string(), until.to_string());
+        let (now_text, until_text) = (now.to_string(), until.to_string());
         let limit = MIGRATE_LIMIT.to_string();
         let count = self.options.prefetch.to_string();
+        // Due and expired jobs are moved at most once a second per queue (scores are whole
+        // seconds), and whenever the ready list runs dry.
+        let migrate = self.last_migration.as_ref().is_none_or(|(q, second)| q != queue || *second != now);
         let reply = self.eval_after_acks(
             &scripts::POP,
             &[
@@ -695,8 +701,11 @@ impl Queue {
                 keys.delayed.as_bytes(),
                 dlq.as_bytes(),
             ],
-            &[now.as_bytes(), until_text.as_bytes(), limit.as_bytes(), count.as_bytes()],
+            &[now_text.as_bytes(), until_text.as_bytes(), limit.as_bytes(), count.as_bytes(), if migrate { b"1" } else { b"0" }],
         )?;
+        if migrate {
+            self.last_migration = Some((queue.to_owned(), now));
+        }
         let items = match reply {
             Reply::Nil => Vec::new(),
             Reply::Array(items) if items.len() % 2 == 0 => items,

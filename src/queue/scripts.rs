@@ -33,10 +33,13 @@ impl Script {
 ///
 /// KEYS[1] ready list, KEYS[2] `:reserved` zset, KEYS[3] `:notify` list, KEYS[4] `:delayed`
 /// zset, KEYS[5] dead-letter list. ARGV[1] now (unix seconds), ARGV[2] reserved-until score,
-/// ARGV[3] most jobs moved per source per call, ARGV[4] most jobs to reserve (the `prefetch`).
+/// ARGV[3] most jobs moved per source per call, ARGV[4] most jobs to reserve (the `prefetch`),
+/// ARGV[5] `1` to make due jobs ready first (the client asks once per second per queue).
 ///
 /// Guarantees, in one atomic step: delayed jobs due by now, then reservations expired by now,
-/// are appended to the ready list with a notify token each (oldest first); then up to ARGV[4]
+/// are appended to the ready list with a notify token each (oldest first), first when ARGV[5]
+/// is `1`, else as soon as the ready list runs dry (so a due job never waits while the list is
+/// empty, and at most until the next second while it is not); then up to ARGV[4]
 /// jobs are taken from the head of the ready list (a notify token each), each one's top-level
 /// `attempts` raised by one and that copy added to `:reserved` scored ARGV[2]. Returns
 /// `{popped1, reserved1, popped2, reserved2, ...}` in list order, or nil when nothing is ready.
@@ -99,8 +102,14 @@ local function raise_attempts(job)
   return nil
 end
 
-make_ready(KEYS[4])
-make_ready(KEYS[2])
+-- Each migration costs two calls (~3 us): made once per second, or when nothing is ready.
+local migrated = false
+local function migrate()
+  make_ready(KEYS[4])
+  make_ready(KEYS[2])
+  migrated = true
+end
+if ARGV[5] == '1' then migrate() end
 
 local want = tonumber(ARGV[4])
 local out, scored = {}, {}
@@ -108,6 +117,10 @@ local got, unreadable = 0, 0
 -- One LPOP at a time (LPOP with a count needs Redis 6.2).
 while got < want and unreadable < 100 do
   local job = redis.call('LPOP', KEYS[1])
+  if not job and not migrated then
+    migrate()
+    job = redis.call('LPOP', KEYS[1])
+  end
   if not job then break end
   redis.call('LPOP', KEYS[3])
   local reserved = raise_attempts(job)
