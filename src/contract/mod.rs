@@ -83,22 +83,34 @@ pub struct RuleFields<'a> {
 }
 
 impl<'a> RuleFields<'a> {
-    /// Reads the fields through `member(path)`, where `path` is `["kind"]` or
-    /// `["provenance", "schemaRef"]`.
-    pub fn read(member: impl Fn(&[&str]) -> Field<'a>) -> RuleFields<'a> {
+    /// Where each field is, in field order: `["kind"]`, `["provenance", "schemaRef"]`, …
+    pub const PATHS: [&'static [&'static str]; 7] = [
+        &["busVersion"],
+        &["connectorKey"],
+        &["kind"],
+        &["runId"],
+        &["priority"],
+        &["provenance", "schemaRef"],
+        &["provenance", "correlationId"],
+    ];
+
+    /// Reads the fields through `member(i, path)`, where `path` is `PATHS[i]` (a reader may
+    /// prepare its lookups per `i` once).
+    pub fn read(member: impl Fn(usize, &[&str]) -> Field<'a>) -> RuleFields<'a> {
+        let field = |i: usize| member(i, Self::PATHS[i]);
         RuleFields {
-            bus_version: member(&["busVersion"]),
-            connector_key: member(&["connectorKey"]),
-            kind: member(&["kind"]),
-            run_id: member(&["runId"]),
-            priority: member(&["priority"]),
-            schema_ref: member(&["provenance", "schemaRef"]),
-            correlation_id: member(&["provenance", "correlationId"]),
+            bus_version: field(0),
+            connector_key: field(1),
+            kind: field(2),
+            run_id: field(3),
+            priority: field(4),
+            schema_ref: field(5),
+            correlation_id: field(6),
         }
     }
 
     pub fn from_value(envelope: &'a Value) -> RuleFields<'a> {
-        RuleFields::read(|path| {
+        RuleFields::read(|_, path| {
             let mut node = Some(envelope);
             for step in path {
                 node = node.and_then(|n| n.get(*step));
@@ -396,7 +408,7 @@ impl Schema {
 
 /// The rule fields of a JSON tape, borrowed from it.
 fn document_fields<'d>(root: document::DocNode<'d>) -> RuleFields<'d> {
-    RuleFields::read(|path| {
+    RuleFields::read(|_, path| {
         let mut node = Some(root);
         for step in path {
             node = node.and_then(|n| n.member(step));

@@ -9,6 +9,7 @@
 //! `[]`, and the contract accepts it wherever either is expected.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use ext_php_rs::ffi::zend_ulong;
 use ext_php_rs::types::{ZendHashTable, Zval};
@@ -71,14 +72,6 @@ impl MemberKey {
             MemberKey::Index(i) => ht.get_index(*i),
             MemberKey::Name { name, hash } => find_name(ht, name.as_bytes(), *hash),
         }
-    }
-}
-
-/// A member by its JSON name, for names not known in advance (as [`MemberKey::find`]).
-fn find_member<'a>(ht: &'a ZendHashTable, name: &str) -> Option<&'a Zval> {
-    match convert::integer_key(name) {
-        Some(i) => ht.get_index(i),
-        None => find_name(ht, name.as_bytes(), zend_hash(name.as_bytes())),
     }
 }
 
@@ -530,11 +523,14 @@ impl TreeCheck {
 
 /// The members the schemaRef and header rules read, borrowed from a checked PHP value.
 pub fn rule_fields<'a>(root: PhpNode<'a>) -> RuleFields<'a> {
+    // The lookup keys of every field's path, hashed once per process.
+    static KEYS: OnceLock<Vec<Vec<MemberKey>>> = OnceLock::new();
+    let keys = KEYS.get_or_init(|| RuleFields::PATHS.iter().map(|path| path.iter().map(|step| MemberKey::new(step)).collect()).collect());
     let PhpNode::Zval(zv) = root else { return RuleFields::default() };
-    RuleFields::read(|path| {
+    RuleFields::read(|i, _| {
         let mut node = Some(zv);
-        for step in path {
-            node = node.and_then(table).and_then(|ht| find_member(ht, step)).map(target);
+        for key in &keys[i] {
+            node = node.and_then(table).and_then(|ht| key.find(ht)).map(target);
         }
         match node {
             None => Field::Missing,
