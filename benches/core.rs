@@ -229,15 +229,15 @@ fn canonical(c: &mut Criterion) {
 /// The Laravel job payload around each envelope (push), and reading one back (pop).
 fn queue_payload(c: &mut Criterion) {
     use phpgrc_bus::queue::{payload, Options};
-    let template = Options::default().job_template();
+    let members = Options::default().job_template().members_json();
     let mut group = c.benchmark_group("queue_payload");
     for f in valid() {
         let json = serde_json::to_vec(&f.value).expect("fixture serialises");
         let headers = phpgrc_bus::envelope::headers(&f.value);
-        let encoded = payload::encode(&template, "01JABCDEFGHJKMNPQRSTVWXYZ0", &json, &headers).expect("encodes");
+        let encoded = payload::encode(&members, "01JABCDEFGHJKMNPQRSTVWXYZ0", &json, &headers).expect("encodes");
         group.throughput(Throughput::Bytes(encoded.len() as u64));
         group.bench_with_input(BenchmarkId::new("encode", &f.name), &json, |b, j| {
-            b.iter(|| payload::encode(&template, "01JABCDEFGHJKMNPQRSTVWXYZ0", black_box(j), &headers))
+            b.iter(|| payload::encode(&members, "01JABCDEFGHJKMNPQRSTVWXYZ0", black_box(j), &headers))
         });
         group.bench_with_input(BenchmarkId::new("decode", &f.name), &encoded, |b, e| b.iter(|| payload::decode(black_box(e))));
     }

@@ -93,29 +93,9 @@ final class QueueBench
             $pushes['laravel bulk(100)'] = [static fn () => $laravel->bulk($jobs, $envelope, self::LARAVEL_QUEUE), $this->batchCalls, self::BATCH];
         }
         $pops = [
-            'ext pop+ack' => static function () use ($ext): void {
-                $job = $ext->pop(self::EXT_QUEUE);
-                if ($job === null) {
-                    throw new RuntimeException('ext pop returned no job: the queue ran dry');
-                }
-                $ext->ack($job);
-            },
-            self::NO_POLL_POP_ROW => static function () use ($extNoPoll): void {
-                $job = $extNoPoll->pop(self::EXT_QUEUE);
-                if ($job === null) {
-                    throw new RuntimeException('ext pop (busy_poll 0) returned no job: the queue ran dry');
-                }
-                $extNoPoll->ack($job);
-            },
-            self::PREFETCH_ROW => static function () use ($extPrefetch): void {
-                for ($i = 0; $i < self::PREFETCH; $i++) {
-                    $job = $extPrefetch->pop(self::EXT_QUEUE);
-                    if ($job === null) {
-                        throw new RuntimeException('ext pop (prefetch) returned no job: the queue ran dry');
-                    }
-                    $extPrefetch->ack($job);
-                }
-            },
+            'ext pop+ack' => self::popAck($ext, 'ext pop', 1),
+            self::NO_POLL_POP_ROW => self::popAck($extNoPoll, 'ext pop (busy_poll 0)', 1),
+            self::PREFETCH_ROW => self::popAck($extPrefetch, 'ext pop (prefetch)', self::PREFETCH),
         ];
         $popJobs = [self::PREFETCH_ROW => self::PREFETCH];
         if ($laravel !== null) {
@@ -156,6 +136,20 @@ final class QueueBench
         }
 
         return ['rows' => $rows, 'laravel' => $this->laravelSkipped, 'payload_bytes' => strlen($payload)];
+    }
+
+    /** One sample's work for a pop+ack row: pop and ack `$jobs` jobs, which must be there. */
+    private static function popAck(object $queue, string $what, int $jobs): \Closure
+    {
+        return static function () use ($queue, $what, $jobs): void {
+            for ($i = 0; $i < $jobs; $i++) {
+                $job = $queue->pop(self::EXT_QUEUE);
+                if ($job === null) {
+                    throw new RuntimeException("{$what} returned no job: the queue ran dry");
+                }
+                $queue->ack($job);
+            }
+        };
     }
 
     /**

@@ -744,9 +744,7 @@ impl Link {
             }
         }
     }
-}
 
-impl Link {
     /// Reads what has arrived into the buffer: polling for up to the `busy_poll` budget (a
     /// yield between polls leaves the core to a runnable Redis), then sleeping in the kernel
     /// under the read timeout.

@@ -29,7 +29,7 @@ pub use payload::ErrorAnnotation;
 
 use connection::{ScriptCall, Wait};
 use keys::QueueKeys;
-use payload::{JobPayload, JobTemplate};
+use payload::JobPayload;
 use resp::Reply;
 use scripts::Script;
 
@@ -319,8 +319,7 @@ pub struct Queue {
     conn: Arc<Mutex<Connection>>,
     options: Options,
     prefix: String,
-    template: JobTemplate,
-    /// `template.members_json()`, written once.
+    /// The job template's payload members (`JobTemplate::members_json`), written once.
     template_members: Vec<u8>,
     /// The queue and unix second of the last pop that asked for due jobs to be made ready.
     last_migration: Option<(String, u64)>,
@@ -413,14 +412,13 @@ impl Queue {
         if lock(&conn).is_cluster() {
             check_cluster_keys(&prefix, &options)?;
         }
-        let template = options.job_template();
+        let template_members = options.job_template().members_json();
         Ok(Queue {
             conn,
             options,
             prefix,
-            template_members: template.members_json(),
+            template_members,
             last_migration: None,
-            template,
             stats: Stats::default(),
             prefetched: VecDeque::new(),
             pending_acks: Vec::new(),
@@ -510,10 +508,10 @@ impl Queue {
         let mut payloads = Vec::with_capacity(jobs.len());
         for (index, (job, id)) in jobs.iter().zip(&ids).enumerate() {
             let bytes = if scan {
-                payload::encode(&self.template, id, job.envelope_json, job.headers)
+                payload::encode(&self.template_members, id, job.envelope_json, job.headers)
                     .map_err(|e| QueueError::payload(format!("job {index}: {e}")))?
             } else {
-                payload::encode_spliced(&self.template_members, id, job.envelope_json, job.headers)
+                payload::encode_validated(&self.template_members, id, job.envelope_json, job.headers)
             };
             payloads.push(bytes);
         }
@@ -587,7 +585,7 @@ impl Queue {
         headers: &[(String, String)],
     ) -> Result<String, QueueError> {
         let id = payload::new_job_id()?;
-        let bytes = payload::encode(&self.template, &id, envelope_json, headers)?;
+        let bytes = payload::encode(&self.template_members, &id, envelope_json, headers)?;
         let keys = self.keys(self.queue_name(queue));
         let due = now_seconds()
             .saturating_add(delay_seconds.min(options::MAX_DELAY_SECONDS))

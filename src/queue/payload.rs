@@ -123,24 +123,18 @@ fn random_bytes(out: &mut [u8]) -> Result<(), QueueError> {
     })
 }
 
-/// The payload bytes for a new job. `envelope_json` must be one JSON object; it is copied as
-/// is. `attempts` comes last, as in Laravel's own payloads, so the pop script can raise it in
-/// place.
+/// The payload bytes for a new job. `members` is its template's `members_json()`;
+/// `envelope_json` must be one JSON object, copied as is. `attempts` comes last, as in
+/// Laravel's own payloads, so the pop script can raise it in place.
 pub fn encode(
-    template: &JobTemplate,
+    members: &[u8],
     id: &str,
     envelope_json: &[u8],
     headers: &[(String, String)],
 ) -> Result<Vec<u8>, QueueError> {
     raw_json::object_members(envelope_json)
         .map_err(|e| QueueError::payload(format!("the envelope is not a JSON object: {e}")))?;
-    Ok(encode_validated(template, id, envelope_json, headers))
-}
-
-/// `encode` for envelope text the caller has just validated as one JSON object (the binding
-/// does, with the contract schema): the strict re-scan is skipped.
-pub fn encode_validated(template: &JobTemplate, id: &str, envelope_json: &[u8], headers: &[(String, String)]) -> Vec<u8> {
-    encode_spliced(&template.members_json(), id, envelope_json, headers)
+    Ok(encode_validated(members, id, envelope_json, headers))
 }
 
 impl JobTemplate {
@@ -174,9 +168,9 @@ impl JobTemplate {
     }
 }
 
-/// A new job's payload from its template's `members_json`: Laravel's member order, with
-/// `attempts` last.
-pub fn encode_spliced(members: &[u8], id: &str, envelope_json: &[u8], headers: &[(String, String)]) -> Vec<u8> {
+/// `encode` for envelope text the caller has just validated as one JSON object (the binding
+/// does, with the contract schema): the strict re-scan is skipped.
+pub fn encode_validated(members: &[u8], id: &str, envelope_json: &[u8], headers: &[(String, String)]) -> Vec<u8> {
     let mut out = Vec::with_capacity(envelope_json.len() + members.len() + 128 + headers.len() * 48);
     out.extend_from_slice(b"{\"uuid\":");
     push_json_string(&mut out, id.as_bytes());
@@ -427,7 +421,7 @@ mod tests {
 
     #[test]
     fn a_payload_has_laravels_keys_in_order_with_attempts_last() {
-        let bytes = encode(&template(), "id-1", ENVELOPE.as_bytes(), &headers()).unwrap();
+        let bytes = encode(&template().members_json(), "id-1", ENVELOPE.as_bytes(), &headers()).unwrap();
         let v: Value = serde_json::from_slice(&bytes).unwrap();
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(
@@ -464,7 +458,7 @@ mod tests {
 
     #[test]
     fn the_envelope_bytes_are_spliced_in_and_out_unchanged() {
-        let bytes = encode(&template(), "id-1", ENVELOPE.as_bytes(), &headers()).unwrap();
+        let bytes = encode(&template().members_json(), "id-1", ENVELOPE.as_bytes(), &headers()).unwrap();
         let decoded = decode(&bytes).unwrap();
         assert_eq!(&bytes[decoded.data.clone()], ENVELOPE.as_bytes());
         assert_eq!(decoded.id, "id-1");
@@ -477,7 +471,7 @@ mod tests {
     fn a_non_object_envelope_is_refused() {
         for bad in ["[]", "", "{", "{\"a\":1} {}", "null"] {
             assert!(
-                encode(&template(), "x", bad.as_bytes(), &[]).is_err(),
+                encode(&template().members_json(), "x", bad.as_bytes(), &[]).is_err(),
                 "{bad}"
             );
         }
@@ -562,7 +556,7 @@ mod tests {
 
     #[test]
     fn annotating_a_payload_keeps_attempts_last() {
-        let mut bytes = encode(&template(), "id", ENVELOPE.as_bytes(), &headers()).unwrap();
+        let mut bytes = encode(&template().members_json(), "id", ENVELOPE.as_bytes(), &headers()).unwrap();
         // As the pop script leaves it.
         bytes.truncate(bytes.len() - 2);
         bytes.extend_from_slice(b"1}");
@@ -577,7 +571,7 @@ mod tests {
 
     #[test]
     fn a_dead_letter_remembers_its_queue_and_a_retry_resets_attempts() {
-        let bytes = encode(&template(), "id", ENVELOPE.as_bytes(), &headers()).unwrap();
+        let bytes = encode(&template().members_json(), "id", ENVELOPE.as_bytes(), &headers()).unwrap();
         let decoded = decode(&bytes).unwrap();
         let entry = dead_letter_entry(&bytes, &decoded.members, "integration-bus");
         let dl = decode(&entry).unwrap();
