@@ -11,6 +11,8 @@ use jsonschema::json::{cmp, Array, Json, JsonNumber, Node, NodeIdentity, Object}
 use jsonschema::JsonType;
 use serde_json::{Number, Value};
 
+use crate::json_string::next_escape;
+
 /// One slot of the tape. Containers record where their last descendant ends, so a reader
 /// skips a subtree in one step; an object's slots alternate key, value.
 #[derive(Debug, Clone)]
@@ -183,7 +185,7 @@ impl<'a> Parser<'a> {
         self.pos += 1; // the opening quote
         let start = self.pos;
         // One pass over the slice to the first byte that ends the plain run.
-        let run = self.bytes[self.pos..].iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+        let run = next_escape(&self.bytes[self.pos..]);
         match run.map(|n| (n, self.bytes[self.pos + n])) {
             Some((n, b'"')) => {
                 let s = &self.text[start..start + n];
@@ -247,10 +249,7 @@ impl<'a> Parser<'a> {
                 Some(_) => {
                     // Copy the run up to the next quote or backslash (whole UTF-8 sequences).
                     let run = self.pos;
-                    let n = self.bytes[run..]
-                        .iter()
-                        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-                        .unwrap_or(self.bytes.len() - run);
+                    let n = next_escape(&self.bytes[run..]).unwrap_or(self.bytes.len() - run);
                     self.pos += n;
                     out.push_str(&self.text[run..self.pos]);
                 }
@@ -388,7 +387,7 @@ impl<'d> DocNode<'d> {
 
     /// A member of an object node (the last one of that name, as serde_json keeps).
     pub fn member(&self, name: &str) -> Option<DocNode<'d>> {
-        self.as_object()?.get(&Box::from(name))
+        self.as_object()?.member_named(name)
     }
 
     pub fn is_null_node(&self) -> bool {
@@ -523,6 +522,15 @@ impl<'d> Container<'d> {
         })
     }
 
+    /// The value of the last member called `key`, as serde_json keeps duplicates.
+    fn member_named(self, key: &str) -> Option<DocNode<'d>> {
+        let doc = self.doc;
+        self.member_slots()
+            .filter(|&(k, _)| matches!(&doc.tape[k], Slot::Str(name) if **name == *key))
+            .last()
+            .map(|(_, v)| DocNode::Slot(doc, v))
+    }
+
     /// (name slot, value slot) pairs of an object.
     fn member_slots(self) -> impl Iterator<Item = (usize, usize)> + 'd {
         let doc = self.doc;
@@ -560,12 +568,7 @@ impl<'d> Object<'d, DocJson> for Container<'d> {
     }
 
     fn get(&self, key: &Box<str>) -> Option<DocNode<'d>> {
-        let doc = self.doc;
-        // The last member of a name wins, as in serde_json.
-        self.member_slots()
-            .filter(|&(k, _)| matches!(&doc.tape[k], Slot::Str(name) if **name == **key))
-            .last()
-            .map(|(_, v)| DocNode::Slot(doc, v))
+        self.member_named(key)
     }
 
     fn members(&self) -> Members<'d> {
