@@ -17,7 +17,7 @@ use serde_json::{Number, Value};
 use sha2::{Digest, Sha256, Sha512};
 use std::io::Write as _;
 
-use crate::contract::document::{DocJson, Document};
+use crate::contract::document::{DocJson, DocNode, Document};
 
 /// The canonical JSON text of `value`.
 pub fn canonical_json(value: &Value) -> String {
@@ -44,7 +44,12 @@ pub fn checksum(value: &Value) -> String {
 pub fn checksum_json(text: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(text).ok()?;
     let doc = Document::parse(text, 128).ok()?;
-    Some(hex(&Sha256::digest(canonical_of::<DocJson>(doc.root()).as_bytes())))
+    Some(checksum_doc(doc.root()))
+}
+
+/// As `checksum`, of a node of a parsed document.
+pub fn checksum_doc(node: DocNode<'_>) -> String {
+    hex(&Sha256::digest(canonical_of::<DocJson>(node).as_bytes()))
 }
 
 /// Lowercase hex SHA-512 of the canonical JSON of `value` (the contract allows either length).

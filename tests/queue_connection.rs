@@ -68,7 +68,7 @@ fn a_queue_keeps_working_across_a_server_restart() {
             "a fresh server, reached without an error"
         );
         q.push(None, envelope(2).as_bytes(), &headers()).unwrap();
-        assert!(q.pop(None, None, |_| Ok(())).unwrap().is_some());
+        assert!(q.pop(None, None, |_, _| Ok(())).unwrap().is_some());
     });
 }
 

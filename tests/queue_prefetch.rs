@@ -5,6 +5,7 @@ mod support;
 
 use std::time::Duration;
 
+use phpgrc_bus::contract::document::DocNode;
 use phpgrc_bus::queue::resp::Reply;
 use phpgrc_bus::queue::{
     AckMode, Acked, Connection, ErrorKind, Options, Queue, Rejection, Reserved, VALIDATION_FAILED,
@@ -162,7 +163,7 @@ fn the_header_check_runs_as_each_kept_job_is_handed_out() {
         let bad = q
             .push(None, envelope(2).as_bytes(), &[("x-phpgrc-kind".into(), "vendor.profile".into())])
             .unwrap();
-        let check = |job: &Reserved| {
+        let check = |job: &Reserved, _: Option<DocNode<'_>>| {
             if job.headers().unwrap()["x-phpgrc-kind"] == "asset.discovery" {
                 Ok(())
             } else {

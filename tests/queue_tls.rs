@@ -73,7 +73,7 @@ fn config(url: &str, certs: &Path, ca: &str, client: bool) -> ConnectionConfig {
 fn round_trip(q: &mut Queue) {
     let headers = headers();
     let id = q.push_batch(None, &[NewJob { envelope_json: envelope(1).as_bytes(), headers: &headers }]).unwrap().remove(0);
-    let job = q.pop(None, None, |_| Ok(())).unwrap().expect("a job");
+    let job = q.pop(None, None, |_, _| Ok(())).unwrap().expect("a job");
     assert_eq!(job.id(), id);
     assert_eq!(q.ack(&job).unwrap(), Acked::Removed);
 }

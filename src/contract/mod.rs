@@ -275,7 +275,12 @@ impl Schema {
     /// is built). `None` when the text is not a JSON document within `max_depth`.
     pub fn field_violations_json(&self, text: &str, check: &Check, max_depth: usize) -> Option<Vec<Violation>> {
         let doc = document::Document::parse(text, max_depth).ok()?;
-        Some(self.field_violations(&document_fields(doc.root()), check))
+        Some(self.field_violations_doc(doc.root(), check))
+    }
+
+    /// As `field_violations_json`, for an envelope already parsed.
+    pub fn field_violations_doc(&self, envelope: document::DocNode<'_>, check: &Check) -> Vec<Violation> {
+        self.field_violations(&document_fields(envelope), check)
     }
 
     fn when_json_valid<T>(&self, text: &str, check: &Check, max_depth: usize, then: impl FnOnce(&RuleFields) -> T) -> Option<T> {

@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use super::convert::{self, entries, object_table, Key, Limits};
 use super::exceptions::BusError;
-use super::ini;
 use super::zval_json::{self, PhpJson};
+use crate::contract::document::DocNode;
 use crate::contract::{Check, Headers, Schema, Violation};
 use crate::queue::{self, AckMode, Acked, ConnectionConfig, LaravelConnection, NewJob, Options, QueueError, Rejection, Reserved};
 
@@ -260,14 +260,13 @@ impl Queue {
 }
 
 /// Header/body alignment of a popped job: a mismatch sends it to the dead-letter list.
-fn check_reserved(schema: &Schema, job: &Reserved) -> Result<(), Rejection> {
-    let unreadable = || Rejection::validation_failed("the job's envelope cannot be read: it is not a JSON document");
-    let text = std::str::from_utf8(job.envelope_json()).map_err(|_| unreadable())?;
+fn check_reserved(schema: &Schema, job: &Reserved, envelope: Option<DocNode<'_>>) -> Result<(), Rejection> {
+    let envelope = envelope
+        .ok_or_else(|| Rejection::validation_failed("the job's envelope cannot be read: it is not a JSON document"))?;
     let headers = job.headers().and_then(|h| Headers::from_json(&h)).unwrap_or_default();
-    // Read on the JSON tape: this runs on every pop, and the rules need seven members.
-    let violations = schema
-        .field_violations_json(text, &Check { headers: Some(&headers), strict: false }, ini::PARSER_DEPTH)
-        .ok_or_else(unreadable)?;
+    // Read on the JSON tape the queue parsed: this runs on every pop, and the rules need seven
+    // members.
+    let violations = schema.field_violations_doc(envelope, &Check { headers: Some(&headers), strict: false });
     if violations.is_empty() {
         Ok(())
     } else {
@@ -362,7 +361,7 @@ impl Queue {
         let schema = self.schema.clone();
         let reserved = self
             .inner
-            .pop(Self::queue_name(&queue), block_for, |job| check_reserved(&schema, job))
+            .pop(Self::queue_name(&queue), block_for, |job, envelope| check_reserved(&schema, job, envelope))
             .map_err(BusError::from)?;
         Ok(reserved.map(|reserved| ReservedJob { reserved }))
     }

@@ -20,6 +20,7 @@ pub mod scripts;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use jsonschema::json::Node as _;
 use serde_json::Value;
 
 pub use connection::{parse_busy_poll, Address, Connection, ConnectionConfig, LaravelConnection, Tls, DEFAULT_BUSY_POLL};
@@ -27,6 +28,7 @@ pub use error::{ErrorKind, QueueError};
 pub use options::{AckMode, Options};
 pub use payload::ErrorAnnotation;
 
+use crate::contract::document::{DocNode, Document};
 use connection::{ScriptCall, Wait};
 use keys::QueueKeys;
 use payload::JobPayload;
@@ -40,6 +42,9 @@ pub const VALIDATION_FAILED: &str = "VALIDATION_FAILED";
 const MIGRATE_LIMIT: u32 = 1000;
 /// Most jobs one `pop` call dead-letters or skips before answering "nothing for now".
 const POP_SKIP_LIMIT: usize = 1000;
+/// Deepest nesting a popped envelope is parsed to: the payload scan already refused anything
+/// deeper (`raw_json::MAX_DEPTH` levels around it).
+const ENVELOPE_DEPTH: usize = raw_json::MAX_DEPTH + 1;
 /// Dead letters read per round trip when looking one up by id.
 const DLQ_SCAN_CHUNK: i64 = 100;
 
@@ -60,6 +65,9 @@ pub struct Reserved {
     /// The payload as it is in `:reserved` (attempts raised).
     reserved: Vec<u8>,
     decoded: JobPayload,
+    /// The envelope's replay identity, read at pop when replay dedupe is on (ack stores it);
+    /// `None` when not read.
+    replay: Option<Option<ReplayKey>>,
 }
 
 impl Reserved {
@@ -262,51 +270,35 @@ impl ReplayKey {
             == Some(true)
     }
 
-    /// As `is_replay`, from the envelope's JSON text: reads only `provenance.replay` (no
-    /// checksum is computed, unlike `of_json`).
-    pub fn is_replay_json(envelope_json: &[u8]) -> bool {
-        use raw_json::{member_value, object_members};
-        let Ok(members) = object_members(envelope_json) else {
-            return false;
+    /// As `of`, from the envelope's JSON text; also says whether it is a replay.
+    pub fn of_json(envelope_json: &[u8]) -> (Option<ReplayKey>, bool) {
+        let Ok(text) = std::str::from_utf8(envelope_json) else {
+            return (None, false);
         };
-        member_value(&members, envelope_json, "provenance")
-            .and_then(|provenance| {
-                let prov = object_members(provenance).ok()?;
-                Some(member_value(&prov, provenance, "replay") == Some(b"true"))
-            })
-            .unwrap_or(false)
+        match Document::parse(text, ENVELOPE_DEPTH) {
+            Ok(doc) => ReplayKey::of_doc(doc.root()),
+            Err(_) => (None, false),
+        }
     }
 
-    /// As `of`, from the envelope's JSON text without building its tree (only `payload` is
-    /// parsed, and only when `provenance.checksum` is absent). Also says whether it is a replay.
-    pub fn of_json(envelope_json: &[u8]) -> (Option<ReplayKey>, bool) {
-        use raw_json::{decode_string, member_value, object_members};
-        let Ok(members) = object_members(envelope_json) else {
+    /// As `of_json`, for an envelope already parsed (a popped job's is parsed once for the
+    /// caller's check and this). The payload's checksum is computed only when
+    /// `provenance.checksum` is absent.
+    pub fn of_doc(envelope: DocNode<'_>) -> (Option<ReplayKey>, bool) {
+        let Some(provenance) = envelope.member("provenance").filter(|p| p.as_object().is_some()) else {
             return (None, false);
         };
-        let Some(provenance) = member_value(&members, envelope_json, "provenance") else {
-            return (None, false);
-        };
-        let Ok(prov) = object_members(provenance) else {
-            return (None, false);
-        };
-        let replay = member_value(&prov, provenance, "replay") == Some(b"true");
-        let text = |ms: &[raw_json::Member], src: &[u8], key: &str| {
-            member_value(ms, src, key).and_then(decode_string)
-        };
+        let replay = provenance.member("replay").and_then(|r| r.as_boolean()) == Some(true);
+        let text = |node: Option<DocNode<'_>>| node.and_then(|n| n.text()).map(str::to_owned);
         let key = (|| {
-            let checksum = match text(&prov, provenance, "checksum") {
-                Some(c) => c,
-                None => {
-                    let payload = member_value(&members, envelope_json, "payload")?;
-                    crate::canonical::checksum_json(payload)?
-                }
-            };
             Some(ReplayKey {
-                connector_key: text(&members, envelope_json, "connectorKey")?,
-                external_id: text(&prov, provenance, "externalId")?,
-                kind: text(&members, envelope_json, "kind")?,
-                checksum,
+                connector_key: text(envelope.member("connectorKey"))?,
+                external_id: text(provenance.member("externalId"))?,
+                kind: text(envelope.member("kind"))?,
+                checksum: match text(provenance.member("checksum")) {
+                    Some(c) => c,
+                    None => crate::canonical::checksum_doc(envelope.member("payload")?),
+                },
             })
         })();
         (key, replay)
@@ -611,7 +603,7 @@ impl Queue {
         &mut self,
         queue: Option<&str>,
         block_for: Option<u64>,
-        mut check: impl FnMut(&Reserved) -> Result<(), Rejection>,
+        mut check: impl FnMut(&Reserved, Option<DocNode<'_>>) -> Result<(), Rejection>,
     ) -> Result<Option<Reserved>, QueueError> {
         self.adopt_process();
         let name = self.queue_name(queue).to_owned();
@@ -643,26 +635,39 @@ impl Queue {
                     continue;
                 }
             };
-            let job = Reserved {
+            let mut job = Reserved {
                 queue: name.clone(),
                 popped,
                 reserved,
                 decoded,
+                replay: None,
             };
-            if let Err(rejection) = check(&job) {
-                self.dead_letter(&job, &rejection.code, &rejection.message)?;
-                skipped += 1;
-                continue;
-            }
-            if self.options.dedupe_ttl > 0 && ReplayKey::is_replay_json(job.envelope_json()) {
-                if let (Some(key), _) = ReplayKey::of_json(job.envelope_json()) {
-                    if self.was_processed(&key)? {
-                        self.ack_only(&job)?;
-                        self.stats.replays_skipped += 1;
-                        skipped += 1;
-                        continue;
-                    }
+            // The envelope is parsed once, for the caller's check and for replay dedupe.
+            let (replay, is_replay) = {
+                let doc = std::str::from_utf8(job.envelope_json())
+                    .ok()
+                    .and_then(|text| Document::parse(text, ENVELOPE_DEPTH).ok());
+                let envelope = doc.as_ref().map(Document::root);
+                if let Err(rejection) = check(&job, envelope) {
+                    self.dead_letter(&job, &rejection.code, &rejection.message)?;
+                    skipped += 1;
+                    continue;
                 }
+                match envelope {
+                    Some(envelope) if self.options.dedupe_ttl > 0 => ReplayKey::of_doc(envelope),
+                    _ => (None, false),
+                }
+            };
+            if let (Some(key), true) = (&replay, is_replay) {
+                if self.was_processed(key)? {
+                    self.ack_only(&job)?;
+                    self.stats.replays_skipped += 1;
+                    skipped += 1;
+                    continue;
+                }
+            }
+            if self.options.dedupe_ttl > 0 {
+                job.replay = Some(replay);
             }
             return Ok(Some(job));
         }
@@ -750,9 +755,12 @@ impl Queue {
     pub fn ack(&mut self, job: &Reserved) -> Result<Acked, QueueError> {
         self.adopt_process();
         let replay = if self.options.dedupe_ttl > 0 {
-            ReplayKey::of_json(job.envelope_json())
-                .0
-                .map(|key| (self.replay_key(&key), key.checksum))
+            // Read at pop, unless another queue (dedupe off) popped it.
+            let key = match &job.replay {
+                Some(read) => read.clone(),
+                None => ReplayKey::of_json(job.envelope_json()).0,
+            };
+            key.map(|key| (self.replay_key(&key), key.checksum))
         } else {
             None
         };
@@ -1250,7 +1258,6 @@ mod tests {
             ReplayKey::of_json(ENVELOPE.as_bytes()),
             (Some(from_value.clone()), true)
         );
-        assert!(ReplayKey::is_replay_json(ENVELOPE.as_bytes()));
         assert_eq!(from_value.connector_key, "aws-config");
         assert_eq!(from_value.external_id, "i-1");
         assert_eq!(from_value.kind, "asset.discovery");
@@ -1267,7 +1274,6 @@ mod tests {
         let (key, replay) = ReplayKey::of_json(json.as_bytes());
         assert_eq!(key.unwrap().checksum, "ab12");
         assert!(!replay);
-        assert!(!ReplayKey::is_replay_json(json.as_bytes()));
     }
 
     #[test]

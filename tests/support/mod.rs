@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use phpgrc_bus::contract::document::DocNode;
 use phpgrc_bus::queue::{Connection, ConnectionConfig, Options, Queue, Rejection, Reserved};
 
 pub const REDIS_SERVER: &str = "/usr/bin/redis-server";
@@ -388,6 +389,6 @@ pub fn raw(server: &RedisServer) -> Connection {
 }
 
 /// A pop check that accepts every job.
-pub fn accept(_: &Reserved) -> Result<(), Rejection> {
+pub fn accept(_: &Reserved, _: Option<DocNode<'_>>) -> Result<(), Rejection> {
     Ok(())
 }
