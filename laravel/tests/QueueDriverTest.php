@@ -11,6 +11,7 @@ use PhpGrc\Bus\Laravel\Queue\IntegrationBusJob;
 use PhpGrc\Bus\Laravel\Queue\IntegrationBusQueue;
 use PhpGrc\Bus\Laravel\Tests\Support\Envelopes;
 use PhpGrc\Bus\Laravel\Tests\Support\PlainJob;
+use PhpGrc\Bus\Laravel\Tests\Support\RecordingEnvelopeHandler;
 use PhpGrc\Bus\Laravel\Tests\Support\TestApplication;
 use PhpGrc\Bus\ValidationException;
 
@@ -241,6 +242,35 @@ final class QueueDriverTest extends TestCase
         $this->app['config']->set('queue.connections.integration-bus.busy_poll', 20000);
         $this->expectException(InvalidArgumentException::class);
         $this->expectExceptionMessage("Queue option 'busy_poll' must be whole microseconds from 0 to 10000");
+        Queue::connection('integration-bus');
+    }
+
+    public function test_prefetch_and_deferred_acks_on_the_queue_connection_serve_the_stock_worker(): void
+    {
+        $this->boot(['handlers' => ['asset.discovery' => RecordingEnvelopeHandler::class]], ['prefetch' => 4, 'ack' => 'deferred']);
+        for ($i = 0; $i < 6; $i++) {
+            Queue::connection('integration-bus')->push(Envelopes::of());
+        }
+
+        $reserved = static fn () => TestApplication::rawRedis()->zCard(TestApplication::PREFIX . 'queues:integration-bus:reserved');
+
+        $this->work();
+        // One pop reserved four; the first one's ack waits for the next round trip.
+        $this->assertSame(4, $reserved());
+        for ($i = 0; $i < 5; $i++) {
+            $this->work();
+        }
+
+        $this->assertCount(6, RecordingEnvelopeHandler::$received);
+        // size() is a round trip, so it writes the last deferred ack first.
+        $this->assertSame(0, Queue::connection('integration-bus')->size());
+        $this->assertSame(0, $reserved());
+    }
+
+    public function test_an_unknown_ack_mode_is_refused_by_the_extension(): void
+    {
+        $this->app['config']->set('queue.connections.integration-bus.ack', 'later');
+        $this->expectException(InvalidArgumentException::class);
         Queue::connection('integration-bus');
     }
 

@@ -15,7 +15,7 @@ use PhpGrc\Bus\Queue as NativeQueue;
 /**
  * Builds the `integration-bus` driver's queue from a config/queue.php connection such as
  * `['driver' => 'integration-bus', 'connection' => 'default', 'queue' => 'integration-bus',
- * 'retry_after' => 900, 'block_for' => null]`. The Redis server, credentials, database and key
+ * 'retry_after' => 900, 'block_for' => null]` (plus, opt-in, `'prefetch' => 16, 'ack' => 'deferred'`). The Redis server, credentials, database and key
  * prefix come from `database.redis.<connection>`, the same place Laravel's `redis` driver reads,
  * so both drivers see the same keys. The contract settings come from config/integration-bus.php;
  * the connection may override any of them (`dlq`, `max_attempts`, `retry_seconds`, `backoff_exp`).
@@ -56,6 +56,10 @@ final class IntegrationBusConnector implements ConnectorInterface
             'failover_timeout' => $config['failover_timeout'] ?? null,
             // Microseconds to poll for a reply before sleeping on the socket (0: never poll).
             'busy_poll' => isset($config['busy_poll']) ? (int) $config['busy_poll'] : null,
+            // Opt-in throughput (see the extension's README): jobs reserved per pop round trip,
+            // and 'deferred' acks written with the next round trip instead of their own.
+            'prefetch' => isset($config['prefetch']) ? (int) $config['prefetch'] : null,
+            'ack' => $config['ack'] ?? null,
         ], static fn ($value) => $value !== null));
 
         $laravelJobs = new RedisQueue(
