@@ -102,7 +102,7 @@ fn find_name<'a>(ht: &'a ZendHashTable, name: &[u8], hash: zend_ulong) -> Option
         let bucket = buckets.get(idx as usize)?;
         if bucket.h == hash {
             if let Key::Name(key) = convert::bucket_key(bucket) {
-                if key == name {
+                if same_name(key, name) {
                     return Some(&bucket.val);
                 }
             }
@@ -111,6 +111,30 @@ fn find_name<'a>(ht: &'a ZendHashTable, name: &[u8], hash: zend_ulong) -> Option
         idx = unsafe { bucket.val.u2.next };
     }
     None
+}
+
+/// Whether two member names are the same bytes. Names are short: up to 16 bytes they are
+/// compared as two overlapping words, not by a call to `memcmp` (which every lookup would pay).
+#[inline(always)]
+fn same_name(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        0..=3 => a == b,
+        4..=7 => half(a) == half(b) && half(&a[n - 4..]) == half(&b[n - 4..]),
+        8..=16 => word(a) == word(b) && word(&a[n - 8..]) == word(&b[n - 8..]),
+        _ => a == b,
+    }
+}
+
+fn word(bytes: &[u8]) -> u64 {
+    u64::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7]])
+}
+
+fn half(bytes: &[u8]) -> u32 {
+    u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
 }
 
 impl Json for PhpJson {
@@ -180,12 +204,29 @@ fn table(zv: &Zval) -> Option<&ZendHashTable> {
 
 /// Whether a PHP array is a JSON list: keys 0..n-1 in order.
 fn is_list(ht: &ZendHashTable) -> bool {
-    // A packed array without holes is a list by construction: no scan needed.
-    // SAFETY: reading the flags word of a live array.
-    if unsafe { ht.u.flags } & (1 << 2) != 0 && ht.nNumUsed == ht.nNumOfElements {
-        return true;
+    match convert::slots(ht) {
+        // A packed array without holes is a list by construction: no scan needed.
+        Slots::Packed(_) if ht.nNumUsed == ht.nNumOfElements => true,
+        Slots::Packed(_) => entries(ht).enumerate().all(|(i, (key, _))| matches!(key, Key::Index(k) if k == i as i64)),
+        // An object's table starts with a string key, so this usually stops at the first bucket.
+        Slots::Hash(buckets) => {
+            let mut next: zend_ulong = 0;
+            for bucket in buckets.iter().filter(|b| is_live(&b.val)) {
+                if !bucket.key.is_null() || bucket.h != next {
+                    return false;
+                }
+                next += 1;
+            }
+            true
+        }
     }
-    entries(ht).enumerate().all(|(i, (key, _))| matches!(key, Key::Index(k) if k == i as i64))
+}
+
+/// The number of members of a table below a checked value. `nNumOfElements` counts live
+/// slots; `zend_array_count` differs from it only for indirect slots to unset variables,
+/// which `check_tree` refuses — so the engine call is not needed.
+fn member_count(ht: &ZendHashTable) -> usize {
+    ht.nNumOfElements as usize
 }
 
 fn utf8(bytes: &[u8]) -> &str {
@@ -222,7 +263,7 @@ impl<'a> Node<'a, PhpJson> for PhpNode<'a> {
         let zv = self.zval()?;
         match array_of(zv) {
             // Every empty array is a list: count only those.
-            Some(ht) => (!is_list(ht) || ht.is_empty()).then_some(Table(ht)),
+            Some(ht) => (member_count(ht) == 0 || !is_list(ht)).then_some(Table(ht)),
             None => table(zv).map(Table),
         }
     }
@@ -323,7 +364,7 @@ impl<'a> Object<'a, PhpJson> for Table<'a> {
     type MembersIter = std::iter::Map<Entries<'a>, fn((Key<'a>, &'a Zval)) -> (Cow<'a, str>, PhpNode<'a>)>;
 
     fn len(&self) -> usize {
-        self.0.len()
+        member_count(self.0)
     }
 
     fn get(&self, key: &MemberKey) -> Option<PhpNode<'a>> {
@@ -347,7 +388,7 @@ impl<'a> Array<'a, PhpJson> for Table<'a> {
     type ElementsIter = std::iter::Map<Entries<'a>, fn((Key<'a>, &'a Zval)) -> PhpNode<'a>>;
 
     fn len(&self) -> usize {
-        self.0.len()
+        member_count(self.0)
     }
 
     fn elements(&self) -> Self::ElementsIter {
@@ -362,7 +403,7 @@ impl<'a> Array<'a, PhpJson> for Table<'a> {
         // when their bytes are, so compare those instead of building a `Value` per element.
         const SCANNED: usize = 16;
         let mut seen: [&[u8]; SCANNED] = [&[]; SCANNED];
-        if self.0.len() <= SCANNED {
+        if member_count(self.0) <= SCANNED {
             let mut count = 0;
             for (_, item) in entries(self.0) {
                 let Some(bytes) = string_bytes(target(item)) else { return self.values_unique() };
@@ -534,8 +575,8 @@ pub fn rule_fields<'a>(root: PhpNode<'a>) -> RuleFields<'a> {
         }
         match node {
             None => Field::Missing,
-            Some(v) if v.is_null() => Field::Null,
-            Some(v) => v.zend_str().map_or(Field::Other, |s| Field::Text(utf8(s.as_bytes()))),
+            Some(v) if type_of(v) == IS_NULL => Field::Null,
+            Some(v) => string_bytes(v).map_or(Field::Other, |bytes| Field::Text(utf8(bytes))),
         }
     })
 }
