@@ -122,11 +122,18 @@ fn same_name(a: &[u8], b: &[u8]) -> bool {
         return false;
     }
     match n {
-        0..=3 => a == b,
+        0..=3 => a.iter().zip(b).all(|(x, y)| x == y),
         4..=7 => half(a) == half(b) && half(&a[n - 4..]) == half(&b[n - 4..]),
         8..=16 => word(a) == word(b) && word(&a[n - 8..]) == word(&b[n - 8..]),
-        _ => a == b,
+        _ => same_long_name(a, b),
     }
+}
+
+/// Out of line, so that the lookup loop does not keep registers for a `memcmp` call.
+#[cold]
+#[inline(never)]
+fn same_long_name(a: &[u8], b: &[u8]) -> bool {
+    a == b
 }
 
 fn word(bytes: &[u8]) -> u64 {
@@ -164,12 +171,14 @@ const IS_OBJECT: u8 = 8;
 const IS_REFERENCE: u8 = 10;
 const IS_INDIRECT: u8 = 12;
 
+#[inline]
 fn type_of(zv: &Zval) -> u8 {
     // SAFETY: reading the type byte of a live zval.
     unsafe { zv.u1.v.type_ }
 }
 
 /// The value behind references and indirect property slots.
+#[inline]
 fn target(mut zv: &Zval) -> &Zval {
     // Bounded: a reference never points at a reference, an indirect slot at most at one.
     for _ in 0..3 {
@@ -185,6 +194,7 @@ fn target(mut zv: &Zval) -> &Zval {
 }
 
 /// A PHP array's table, read by the type byte (the typed accessors decode the whole type word).
+#[inline]
 fn array_of(zv: &Zval) -> Option<&ZendHashTable> {
     // SAFETY: the union member read is the one the type byte names.
     (type_of(zv) == IS_ARRAY).then(|| unsafe { &*zv.value.arr })
@@ -225,10 +235,12 @@ fn is_list(ht: &ZendHashTable) -> bool {
 /// The number of members of a table below a checked value. `nNumOfElements` counts live
 /// slots; `zend_array_count` differs from it only for indirect slots to unset variables,
 /// which `check_tree` refuses — so the engine call is not needed.
+#[inline]
 fn member_count(ht: &ZendHashTable) -> usize {
     ht.nNumOfElements as usize
 }
 
+#[inline]
 fn utf8(bytes: &[u8]) -> &str {
     // SAFETY: nodes exist only below a value `checked()` proved to hold UTF-8 text only, and no
     // PHP code runs while a validation borrows it.
@@ -236,16 +248,19 @@ fn utf8(bytes: &[u8]) -> &str {
 }
 
 /// A PHP string's bytes, by the type byte.
+#[inline]
 fn string_bytes(zv: &Zval) -> Option<&[u8]> {
     // SAFETY: the union member read is the one the type byte names.
     (type_of(zv) == IS_STRING).then(|| unsafe { (*zv.value.str_).as_bytes() })
 }
 
 impl<'a> PhpNode<'a> {
+    #[inline]
     fn value(zv: &'a Zval) -> PhpNode<'a> {
         PhpNode::Zval(target(zv))
     }
 
+    #[inline]
     fn zval(self) -> Option<&'a Zval> {
         match self {
             PhpNode::Zval(zv) => Some(zv),
@@ -361,7 +376,7 @@ impl<'a> Node<'a, PhpJson> for PhpNode<'a> {
 impl<'a> Object<'a, PhpJson> for Table<'a> {
     type Node = PhpNode<'a>;
     type MemberName = Cow<'a, str>;
-    type MembersIter = std::iter::Map<Entries<'a>, fn((Key<'a>, &'a Zval)) -> (Cow<'a, str>, PhpNode<'a>)>;
+    type MembersIter = Members<'a>;
 
     fn len(&self) -> usize {
         member_count(self.0)
@@ -371,31 +386,59 @@ impl<'a> Object<'a, PhpJson> for Table<'a> {
         key.find(self.0).map(PhpNode::value)
     }
 
-    fn members(&self) -> Self::MembersIter {
-        fn member<'a>((key, zv): (Key<'a>, &'a Zval)) -> (Cow<'a, str>, PhpNode<'a>) {
-            let name = match key {
-                Key::Name(bytes) => Cow::Borrowed(utf8(bytes)),
-                Key::Index(i) => Cow::Owned(i.to_string()),
-            };
-            (name, PhpNode::value(zv))
-        }
-        entries(self.0).map(member)
+    fn members(&self) -> Members<'a> {
+        Members(entries(self.0))
+    }
+}
+
+/// An object's members as nodes. Its own type rather than a `Map` over a function pointer, so
+/// that each step inlines into the validator's loop instead of being an indirect call.
+pub struct Members<'a>(Entries<'a>);
+
+impl<'a> Iterator for Members<'a> {
+    type Item = (Cow<'a, str>, PhpNode<'a>);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let (key, zv) = self.0.next()?;
+        let name = match key {
+            Key::Name(bytes) => Cow::Borrowed(utf8(bytes)),
+            Key::Index(i) => index_name(i),
+        };
+        Some((name, PhpNode::value(zv)))
+    }
+}
+
+/// An integer key as a member name: rare in an object, and out of line so that
+/// [`Members::next`] stays small enough to inline.
+#[cold]
+#[inline(never)]
+fn index_name(i: i64) -> Cow<'static, str> {
+    Cow::Owned(i.to_string())
+}
+
+/// A list's elements as nodes (see [`Members`]).
+pub struct Elements<'a>(Entries<'a>);
+
+impl<'a> Iterator for Elements<'a> {
+    type Item = PhpNode<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<PhpNode<'a>> {
+        self.0.next().map(|(_, zv)| PhpNode::value(zv))
     }
 }
 
 impl<'a> Array<'a, PhpJson> for Table<'a> {
     type Node = PhpNode<'a>;
-    type ElementsIter = std::iter::Map<Entries<'a>, fn((Key<'a>, &'a Zval)) -> PhpNode<'a>>;
+    type ElementsIter = Elements<'a>;
 
     fn len(&self) -> usize {
         member_count(self.0)
     }
 
-    fn elements(&self) -> Self::ElementsIter {
-        fn element<'a>((_, zv): (Key<'a>, &'a Zval)) -> PhpNode<'a> {
-            PhpNode::value(zv)
-        }
-        entries(self.0).map(element)
+    fn elements(&self) -> Elements<'a> {
+        Elements(entries(self.0))
     }
 
     fn is_unique(&self) -> bool {
