@@ -200,10 +200,17 @@ fn array_of(zv: &Zval) -> Option<&ZendHashTable> {
     (type_of(zv) == IS_ARRAY).then(|| unsafe { &*zv.value.arr })
 }
 
+#[inline]
 fn table(zv: &Zval) -> Option<&ZendHashTable> {
-    if let Some(ht) = array_of(zv) {
-        return Some(ht);
+    match array_of(zv) {
+        Some(ht) => Some(ht),
+        None => object_table(zv),
     }
+}
+
+/// A stdClass object's property table; out of line, as arrays are the common case.
+#[inline(never)]
+fn object_table(zv: &Zval) -> Option<&ZendHashTable> {
     let obj = zv.object()?;
     if std::ptr::eq(obj.get_class_entry(), ce::stdclass()) {
         obj.get_properties().ok()
