@@ -1,9 +1,25 @@
 //! UTF-8 validation for the many short, mostly ASCII strings of an envelope.
 
 /// Whether `bytes` are UTF-8. ASCII is settled eight bytes at a time; only text with a byte
-/// above 0x7F pays for a full decode.
+/// above 0x7F pays for a full decode. Up to 16 bytes (most names and values of an envelope)
+/// take a few loads inline; longer text is checked out of line, so that a caller's loop stays
+/// small.
 #[inline]
 pub fn is_utf8(bytes: &[u8]) -> bool {
+    let n = bytes.len();
+    let all = match n {
+        0 => return true,
+        // Bytes 0, n/2 and n-1 cover every byte of a text of one to three bytes.
+        1..=3 => u64::from(bytes[0] | bytes[n / 2] | bytes[n - 1]),
+        4..=7 => u64::from(half(&bytes[..4]) | half(&bytes[n - 4..])),
+        8..=16 => word(&bytes[..8]) | word(&bytes[n - 8..]),
+        _ => return is_long_utf8(bytes),
+    };
+    all & 0x8080_8080_8080_8080 == 0 || std::str::from_utf8(bytes).is_ok()
+}
+
+#[inline(never)]
+fn is_long_utf8(bytes: &[u8]) -> bool {
     high_bits(bytes) == 0 || std::str::from_utf8(bytes).is_ok()
 }
 

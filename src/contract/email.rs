@@ -7,9 +7,25 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 pub fn is_mailbox(s: &str) -> bool {
     let bytes = s.as_bytes();
-    let Some(at) = bytes.iter().rposition(|&c| c == b'@') else { return false };
-    let (local, domain) = (&bytes[..at], &bytes[at + 1..]);
-    bytes.len() <= 254 && local_part(local) && (domain_name(domain) || address_literal(&s[at + 1..]))
+    if bytes.len() > 254 {
+        return false;
+    }
+    let at = if bytes.first() == Some(&b'"') {
+        // A quoted local part may hold '@': the domain follows the last one.
+        let Some(at) = bytes.iter().rposition(|&c| c == b'@') else { return false };
+        if !local_part(&bytes[..at]) {
+            return false;
+        }
+        at
+    } else {
+        // A dot-atom holds no '@', nor does a domain: the byte that ends the dot-atom must be
+        // the only '@', so one forward pass finds and checks the local part.
+        match dot_atom(bytes) {
+            Some(at) if at < bytes.len() && at <= 64 && bytes[at] == b'@' => at,
+            _ => return false,
+        }
+    };
+    domain_name(&bytes[at + 1..]) || address_literal(&s[at + 1..])
 }
 
 /// Byte classes, one table lookup per byte: `atext` (RFC 5322 atom characters) and letters,
@@ -54,21 +70,27 @@ fn local_part(b: &[u8]) -> bool {
         }
         return !escaped;
     }
-    // A dot-atom: atoms of atext joined by single dots.
+    dot_atom(b) == Some(b.len())
+}
+
+/// Where the dot-atom (atoms of atext joined by single dots) at the start of `b` ends: the
+/// index of the first byte that is neither atext nor a dot, or `b.len()`. `None` when no
+/// dot-atom ends there (empty, or a dot at either end or twice in a row).
+fn dot_atom(b: &[u8]) -> Option<usize> {
     let mut after_dot = true;
-    for &c in b {
+    for (i, &c) in b.iter().enumerate() {
         if c == b'.' {
             if after_dot {
-                return false;
+                return None;
             }
             after_dot = true;
         } else if CLASSES[usize::from(c)] & ATEXT != 0 {
             after_dot = false;
         } else {
-            return false;
+            return (!after_dot).then_some(i);
         }
     }
-    !after_dot
+    (!after_dot).then_some(b.len())
 }
 
 /// Labels of 1 to 63 letters, digits and hyphens, not starting or ending with a hyphen.
@@ -118,7 +140,7 @@ mod tests {
         let longest_local = format!("{}@example.com", "a".repeat(64));
         for ok in [longest_label.as_str(), longest_local.as_str(), "a@b-c.d", "{x}|~@1.2",
             "a@b.co", "first.last@example.com", "user+tag@sub.example.org", "x@localhost", "\"john doe\"@example.com",
-            "\"a\\\"b\"@example.com", "o'brien@example.ie", "u@[192.0.2.1]", "u@[IPv6:2001:db8::1]", "a-b_c@x-y.z",
+            "\"a\\\"b\"@example.com", "\"a@b\"@c.d", "o'brien@example.ie", "u@[192.0.2.1]", "u@[IPv6:2001:db8::1]", "a-b_c@x-y.z",
         ] {
             assert!(is_mailbox(ok), "{ok}");
         }
@@ -132,6 +154,7 @@ mod tests {
             "John <j@example.com>", "u@[300.1.1.1]", "u@[IPv6:zz::1]", "\"unterminated@example.com",
             &format!("{}@example.com", "a".repeat(65)), "security-at-northwind", "ü@example.com",
             &format!("a@{}.com", "b".repeat(64)), "a@b.-c", "a@b-.c", "a@.b", "a@b.", "a.@b", "a@b@", "a@[1.2.3.4",
+            "a@b@c.d", "a@[1.2.3.4]@x", "a\"b@c.d", "\"a\"b@c.d", "a b\"@c.d", "\"a@b\"", "a.b",
         ] {
             assert!(!is_mailbox(bad), "{bad}");
         }

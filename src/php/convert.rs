@@ -358,6 +358,7 @@ pub enum Slots<'a> {
     Hash(&'a [Bucket]),
 }
 
+#[inline]
 pub fn slots(ht: &ZendHashTable) -> Slots<'_> {
     let used = ht.nNumUsed as usize;
     // SAFETY: reading the flags word of a live array; its first `nNumUsed` slots of
@@ -375,12 +376,14 @@ pub fn slots(ht: &ZendHashTable) -> Slots<'_> {
 }
 
 /// Whether a slot holds a value (deleted slots are IS_UNDEF).
+#[inline]
 pub fn is_live(zv: &Zval) -> bool {
     // SAFETY: reading the type byte of an initialised zval.
     unsafe { zv.u1.v.type_ != IS_UNDEF }
 }
 
 /// A bucket's key: an integer key has no key string.
+#[inline]
 pub fn bucket_key(bucket: &Bucket) -> Key<'_> {
     // SAFETY: a bucket's key is null or a zend_string the array owns.
     match unsafe { bucket.key.as_ref() } {
@@ -392,6 +395,7 @@ pub fn bucket_key(bucket: &Bucket) -> Key<'_> {
 /// Every live entry of a PHP array, in order, read straight from the engine's layout (packed
 /// zvals or buckets), skipping deleted slots. Faster than the engine's position iterator and
 /// never fails on a key that is not UTF-8.
+#[inline]
 pub fn entries(ht: &ZendHashTable) -> Entries<'_> {
     match slots(ht) {
         Slots::Packed(values) => Entries::Packed(values.iter().enumerate()),
@@ -407,6 +411,7 @@ pub enum Entries<'a> {
 impl<'a> Iterator for Entries<'a> {
     type Item = (Key<'a>, &'a Zval);
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         match self {
             Entries::Packed(values) => values.find(|(_, zv)| is_live(zv)).map(|(i, zv)| (Key::Index(i as i64), zv)),

@@ -55,9 +55,16 @@ fn long(entry: &AtomicPtr<zend_ini_entry>) -> i64 {
     };
     let digits = value.as_bytes();
     // Plain decimal digits (no sign, space, `0x` or octal `0`), too few to overflow: exactly
-    // what strtoll would read, without the call.
-    if (1..=18).contains(&digits.len()) && digits[0] != b'0' && digits.iter().all(u8::is_ascii_digit) {
-        return digits.iter().fold(0, |n, &d| n * 10 + i64::from(d - b'0'));
+    // what strtoll would read, without the call. Read and checked in one pass: every
+    // validation reads both settings.
+    if (1..=18).contains(&digits.len()) && digits[0] != b'0' {
+        let decimal = digits.iter().try_fold(0i64, |n, &d| {
+            let digit = d.wrapping_sub(b'0');
+            (digit <= 9).then(|| n * 10 + i64::from(digit))
+        });
+        if let Some(n) = decimal {
+            return n;
+        }
     }
     // SAFETY: as above.
     unsafe { strtoll(value.val.as_ptr(), null_mut(), 0) }

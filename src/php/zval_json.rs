@@ -102,7 +102,7 @@ fn find_name<'a>(ht: &'a ZendHashTable, name: &[u8], hash: zend_ulong) -> Option
         let bucket = buckets.get(idx as usize)?;
         if bucket.h == hash {
             if let Key::Name(key) = convert::bucket_key(bucket) {
-                if key == name {
+                if same_name(key, name) {
                     return Some(&bucket.val);
                 }
             }
@@ -111,6 +111,37 @@ fn find_name<'a>(ht: &'a ZendHashTable, name: &[u8], hash: zend_ulong) -> Option
         idx = unsafe { bucket.val.u2.next };
     }
     None
+}
+
+/// Whether two member names are the same bytes. Names are short: up to 16 bytes they are
+/// compared as two overlapping words, not by a call to `memcmp` (which every lookup would pay).
+#[inline(always)]
+fn same_name(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        0..=3 => a.iter().zip(b).all(|(x, y)| x == y),
+        4..=7 => half(a) == half(b) && half(&a[n - 4..]) == half(&b[n - 4..]),
+        8..=16 => word(a) == word(b) && word(&a[n - 8..]) == word(&b[n - 8..]),
+        _ => same_long_name(a, b),
+    }
+}
+
+/// Out of line, so that the lookup loop does not keep registers for a `memcmp` call.
+#[cold]
+#[inline(never)]
+fn same_long_name(a: &[u8], b: &[u8]) -> bool {
+    a == b
+}
+
+fn word(bytes: &[u8]) -> u64 {
+    u64::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7]])
+}
+
+fn half(bytes: &[u8]) -> u32 {
+    u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
 }
 
 impl Json for PhpJson {
@@ -140,12 +171,14 @@ const IS_OBJECT: u8 = 8;
 const IS_REFERENCE: u8 = 10;
 const IS_INDIRECT: u8 = 12;
 
+#[inline]
 fn type_of(zv: &Zval) -> u8 {
     // SAFETY: reading the type byte of a live zval.
     unsafe { zv.u1.v.type_ }
 }
 
 /// The value behind references and indirect property slots.
+#[inline]
 fn target(mut zv: &Zval) -> &Zval {
     // Bounded: a reference never points at a reference, an indirect slot at most at one.
     for _ in 0..3 {
@@ -161,15 +194,23 @@ fn target(mut zv: &Zval) -> &Zval {
 }
 
 /// A PHP array's table, read by the type byte (the typed accessors decode the whole type word).
+#[inline]
 fn array_of(zv: &Zval) -> Option<&ZendHashTable> {
     // SAFETY: the union member read is the one the type byte names.
     (type_of(zv) == IS_ARRAY).then(|| unsafe { &*zv.value.arr })
 }
 
+#[inline]
 fn table(zv: &Zval) -> Option<&ZendHashTable> {
-    if let Some(ht) = array_of(zv) {
-        return Some(ht);
+    match array_of(zv) {
+        Some(ht) => Some(ht),
+        None => object_table(zv),
     }
+}
+
+/// A stdClass object's property table; out of line, as arrays are the common case.
+#[inline(never)]
+fn object_table(zv: &Zval) -> Option<&ZendHashTable> {
     let obj = zv.object()?;
     if std::ptr::eq(obj.get_class_entry(), ce::stdclass()) {
         obj.get_properties().ok()
@@ -180,14 +221,33 @@ fn table(zv: &Zval) -> Option<&ZendHashTable> {
 
 /// Whether a PHP array is a JSON list: keys 0..n-1 in order.
 fn is_list(ht: &ZendHashTable) -> bool {
-    // A packed array without holes is a list by construction: no scan needed.
-    // SAFETY: reading the flags word of a live array.
-    if unsafe { ht.u.flags } & (1 << 2) != 0 && ht.nNumUsed == ht.nNumOfElements {
-        return true;
+    match convert::slots(ht) {
+        // A packed array without holes is a list by construction: no scan needed.
+        Slots::Packed(_) if ht.nNumUsed == ht.nNumOfElements => true,
+        Slots::Packed(_) => entries(ht).enumerate().all(|(i, (key, _))| matches!(key, Key::Index(k) if k == i as i64)),
+        // An object's table starts with a string key, so this usually stops at the first bucket.
+        Slots::Hash(buckets) => {
+            let mut next: zend_ulong = 0;
+            for bucket in buckets.iter().filter(|b| is_live(&b.val)) {
+                if !bucket.key.is_null() || bucket.h != next {
+                    return false;
+                }
+                next += 1;
+            }
+            true
+        }
     }
-    entries(ht).enumerate().all(|(i, (key, _))| matches!(key, Key::Index(k) if k == i as i64))
 }
 
+/// The number of members of a table below a checked value. `nNumOfElements` counts live
+/// slots; `zend_array_count` differs from it only for indirect slots to unset variables,
+/// which `check_tree` refuses — so the engine call is not needed.
+#[inline]
+fn member_count(ht: &ZendHashTable) -> usize {
+    ht.nNumOfElements as usize
+}
+
+#[inline]
 fn utf8(bytes: &[u8]) -> &str {
     // SAFETY: nodes exist only below a value `checked()` proved to hold UTF-8 text only, and no
     // PHP code runs while a validation borrows it.
@@ -195,16 +255,19 @@ fn utf8(bytes: &[u8]) -> &str {
 }
 
 /// A PHP string's bytes, by the type byte.
+#[inline]
 fn string_bytes(zv: &Zval) -> Option<&[u8]> {
     // SAFETY: the union member read is the one the type byte names.
     (type_of(zv) == IS_STRING).then(|| unsafe { (*zv.value.str_).as_bytes() })
 }
 
 impl<'a> PhpNode<'a> {
+    #[inline]
     fn value(zv: &'a Zval) -> PhpNode<'a> {
         PhpNode::Zval(target(zv))
     }
 
+    #[inline]
     fn zval(self) -> Option<&'a Zval> {
         match self {
             PhpNode::Zval(zv) => Some(zv),
@@ -222,7 +285,7 @@ impl<'a> Node<'a, PhpJson> for PhpNode<'a> {
         let zv = self.zval()?;
         match array_of(zv) {
             // Every empty array is a list: count only those.
-            Some(ht) => (!is_list(ht) || ht.is_empty()).then_some(Table(ht)),
+            Some(ht) => (member_count(ht) == 0 || !is_list(ht)).then_some(Table(ht)),
             None => table(zv).map(Table),
         }
     }
@@ -320,41 +383,69 @@ impl<'a> Node<'a, PhpJson> for PhpNode<'a> {
 impl<'a> Object<'a, PhpJson> for Table<'a> {
     type Node = PhpNode<'a>;
     type MemberName = Cow<'a, str>;
-    type MembersIter = std::iter::Map<Entries<'a>, fn((Key<'a>, &'a Zval)) -> (Cow<'a, str>, PhpNode<'a>)>;
+    type MembersIter = Members<'a>;
 
     fn len(&self) -> usize {
-        self.0.len()
+        member_count(self.0)
     }
 
     fn get(&self, key: &MemberKey) -> Option<PhpNode<'a>> {
         key.find(self.0).map(PhpNode::value)
     }
 
-    fn members(&self) -> Self::MembersIter {
-        fn member<'a>((key, zv): (Key<'a>, &'a Zval)) -> (Cow<'a, str>, PhpNode<'a>) {
-            let name = match key {
-                Key::Name(bytes) => Cow::Borrowed(utf8(bytes)),
-                Key::Index(i) => Cow::Owned(i.to_string()),
-            };
-            (name, PhpNode::value(zv))
-        }
-        entries(self.0).map(member)
+    fn members(&self) -> Members<'a> {
+        Members(entries(self.0))
+    }
+}
+
+/// An object's members as nodes. Its own type rather than a `Map` over a function pointer, so
+/// that each step inlines into the validator's loop instead of being an indirect call.
+pub struct Members<'a>(Entries<'a>);
+
+impl<'a> Iterator for Members<'a> {
+    type Item = (Cow<'a, str>, PhpNode<'a>);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let (key, zv) = self.0.next()?;
+        let name = match key {
+            Key::Name(bytes) => Cow::Borrowed(utf8(bytes)),
+            Key::Index(i) => index_name(i),
+        };
+        Some((name, PhpNode::value(zv)))
+    }
+}
+
+/// An integer key as a member name: rare in an object, and out of line so that
+/// [`Members::next`] stays small enough to inline.
+#[cold]
+#[inline(never)]
+fn index_name(i: i64) -> Cow<'static, str> {
+    Cow::Owned(i.to_string())
+}
+
+/// A list's elements as nodes (see [`Members`]).
+pub struct Elements<'a>(Entries<'a>);
+
+impl<'a> Iterator for Elements<'a> {
+    type Item = PhpNode<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<PhpNode<'a>> {
+        self.0.next().map(|(_, zv)| PhpNode::value(zv))
     }
 }
 
 impl<'a> Array<'a, PhpJson> for Table<'a> {
     type Node = PhpNode<'a>;
-    type ElementsIter = std::iter::Map<Entries<'a>, fn((Key<'a>, &'a Zval)) -> PhpNode<'a>>;
+    type ElementsIter = Elements<'a>;
 
     fn len(&self) -> usize {
-        self.0.len()
+        member_count(self.0)
     }
 
-    fn elements(&self) -> Self::ElementsIter {
-        fn element<'a>((_, zv): (Key<'a>, &'a Zval)) -> PhpNode<'a> {
-            PhpNode::value(zv)
-        }
-        entries(self.0).map(element)
+    fn elements(&self) -> Elements<'a> {
+        Elements(entries(self.0))
     }
 
     fn is_unique(&self) -> bool {
@@ -362,7 +453,7 @@ impl<'a> Array<'a, PhpJson> for Table<'a> {
         // when their bytes are, so compare those instead of building a `Value` per element.
         const SCANNED: usize = 16;
         let mut seen: [&[u8]; SCANNED] = [&[]; SCANNED];
-        if self.0.len() <= SCANNED {
+        if member_count(self.0) <= SCANNED {
             let mut count = 0;
             for (_, item) in entries(self.0) {
                 let Some(bytes) = string_bytes(target(item)) else { return self.values_unique() };
@@ -534,8 +625,8 @@ pub fn rule_fields<'a>(root: PhpNode<'a>) -> RuleFields<'a> {
         }
         match node {
             None => Field::Missing,
-            Some(v) if v.is_null() => Field::Null,
-            Some(v) => v.zend_str().map_or(Field::Other, |s| Field::Text(utf8(s.as_bytes()))),
+            Some(v) if type_of(v) == IS_NULL => Field::Null,
+            Some(v) => string_bytes(v).map_or(Field::Other, |bytes| Field::Text(utf8(bytes))),
         }
     })
 }
