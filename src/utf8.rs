@@ -38,13 +38,13 @@ fn high_bits(bytes: &[u8]) -> u64 {
 
 /// The first eight bytes of `bytes` (at least eight) as a word.
 #[inline]
-fn word(bytes: &[u8]) -> u64 {
+pub(crate) fn word(bytes: &[u8]) -> u64 {
     u64::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7]])
 }
 
 /// The first four bytes of `bytes` (at least four).
 #[inline]
-fn half(bytes: &[u8]) -> u32 {
+pub(crate) fn half(bytes: &[u8]) -> u32 {
     u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
 }
 

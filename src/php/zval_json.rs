@@ -19,7 +19,7 @@ use jsonschema::JsonType;
 use serde_json::{Number, Value};
 
 use crate::contract::{Field, RuleFields};
-use crate::utf8::is_utf8;
+use crate::utf8::{half, is_utf8, word};
 
 use super::convert::{self, entries, is_live, Entries, Key, Limits, Slots};
 
@@ -134,14 +134,6 @@ fn same_name(a: &[u8], b: &[u8]) -> bool {
 #[inline(never)]
 fn same_long_name(a: &[u8], b: &[u8]) -> bool {
     a == b
-}
-
-fn word(bytes: &[u8]) -> u64 {
-    u64::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7]])
-}
-
-fn half(bytes: &[u8]) -> u32 {
-    u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
 }
 
 impl Json for PhpJson {
