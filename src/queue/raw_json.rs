@@ -167,17 +167,39 @@ pub fn json_string(text: &str) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// The first byte JSON must escape (`"`, `\\`, a control character), eight bytes per step.
-/// Most strings in an envelope are short keys and values: the last 1 to 7 bytes are checked as
-/// one word padded with spaces, not byte by byte.
-fn next_escape(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// A flag in the high bit of each byte of `x` that JSON must escape (`"`, `\\`, a control
+/// character). The lowest flag is exact (a false flag needs a borrow from a true one below
+/// it), so a word with no true hit has no flag at all.
+#[inline(always)]
+fn escape_flags(x: u64) -> u64 {
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    const SPACES: u64 = ONES * 0x20;
-    // The high bit of each byte of `x` below `n` (n <= 0x80); the lowest flagged byte is exact
-    // (a false flag needs a borrow from a true one below it), so padding is never reported.
+    // The high bit of each byte of `x` below `n` (n <= 0x80).
     let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGHS;
-    let hits = |x: u64| below(x, 0x20) | below(x ^ (ONES * u64::from(b'"')), 1) | below(x ^ (ONES * u64::from(b'\\')), 1);
+    below(x, 0x20) | below(x ^ (ONES * u64::from(b'"')), 1) | below(x ^ (ONES * u64::from(b'\\')), 1)
+}
+
+/// Whether `bytes` hold a byte JSON must escape. Reads whole words, the last one overlapping
+/// the one before (as `utf8::is_utf8` does): the many short keys and values of an envelope
+/// cost one or two word checks each, with no byte loop.
+#[inline]
+fn needs_escape(bytes: &[u8]) -> bool {
+    let word = |b: &[u8]| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+    let half = |b: &[u8]| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let n = bytes.len();
+    match n {
+        0..=3 => bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\'),
+        4..=7 => escape_flags(half(&bytes[..4]) | half(&bytes[n - 4..]) << 32) != 0,
+        _ => escape_flags(word(&bytes[n - 8..])) != 0 || bytes.chunks_exact(8).any(|c| escape_flags(word(c)) != 0),
+    }
+}
+
+/// The first byte JSON must escape, eight bytes per step; the last 1 to 7 bytes are checked as
+/// one word padded with spaces.
+fn next_escape(bytes: &[u8]) -> Option<usize> {
+    const SPACES: u64 = ONES * 0x20;
+    let hits = escape_flags;
     let first = |at: usize, h: u64| at + (h.trailing_zeros() / 8) as usize;
     let mut chunks = bytes.chunks_exact(8);
     for (i, chunk) in chunks.by_ref().enumerate() {
@@ -202,14 +224,13 @@ fn next_escape(bytes: &[u8]) -> Option<usize> {
 #[inline]
 pub fn push_json_string(out: &mut Vec<u8>, text: &[u8]) {
     // Nearly every key and value of an envelope needs no escape: one scan, one copy.
-    match next_escape(text) {
-        None => {
-            out.reserve(text.len() + 2);
-            out.push(b'"');
-            out.extend_from_slice(text);
-            out.push(b'"');
-        }
-        Some(first) => push_escaped(out, text, first),
+    if needs_escape(text) {
+        push_escaped(out, text, next_escape(text).unwrap_or(text.len()));
+    } else {
+        out.reserve(text.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(text);
+        out.push(b'"');
     }
 }
 
@@ -491,10 +512,14 @@ mod tests {
                         bytes[at + 1] = b'"';
                     }
                     assert_eq!(next_escape(&bytes), Some(at), "{len} {at} {special}");
+                    assert!(needs_escape(&bytes), "{len} {at} {special}");
+                    bytes[at + 1..].fill(b'a');
+                    assert!(needs_escape(&bytes), "{len} {at} {special} alone");
                 }
                 // Bytes just around the special ones are plain.
                 let bytes: Vec<u8> = (0..len).map(|i| [0x20, 0x21, 0x23, 0x5b, 0x5d, 0x7f, 0xc3, 0xff][i % 8]).collect();
                 assert_eq!(next_escape(&bytes), None);
+                assert!(!needs_escape(&bytes), "{len}");
             }
         }
     }
