@@ -273,6 +273,11 @@ pub fn headers(envelope: &Value) -> Vec<(String, String)> {
 
 /// `headers` from the members the header rules read, wherever the envelope is held.
 pub fn headers_of(fields: &contract::RuleFields) -> Vec<(String, String)> {
+    header_pairs(fields).map(|(name, value)| (name.to_string(), value.to_string())).collect()
+}
+
+/// `headers_of`, borrowed from the envelope (a batch push writes them straight into each job).
+pub fn header_pairs<'a>(fields: &contract::RuleFields<'a>) -> impl Iterator<Item = (&'static str, &'a str)> {
     use contract::headers::{CORRELATION, PRIORITY, REQUIRED};
     let [bus_version, connector, kind, run_id] = REQUIRED.map(|(name, _)| name);
     [
@@ -284,8 +289,7 @@ pub fn headers_of(fields: &contract::RuleFields) -> Vec<(String, String)> {
         (CORRELATION, fields.correlation_id),
     ]
     .into_iter()
-    .filter_map(|(name, value)| Some((name.to_string(), value.text()?.to_string())))
-    .collect()
+    .filter_map(|(name, value)| Some((name, value.text()?)))
 }
 
 /// A retriable failure, as the error contract records it on the envelope.

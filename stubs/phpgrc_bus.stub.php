@@ -209,6 +209,7 @@ namespace PhpGrc\Bus {
 
         /**
          * Validates all, then enqueues all in one pipelined round trip; nothing is enqueued when one is invalid.
+         * An array is read in place; a Traversable is read to its end before anything is sent (its code may use the queue).
          * @param iterable<array|string|object> $envelopes
          * @return list<string> job ids, in input order
          * @throws ValidationException naming the index of the first invalid envelope; the violations of every invalid one, paths prefixed with `/<index>`

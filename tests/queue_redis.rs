@@ -471,6 +471,41 @@ fn push_batch_enqueues_every_job_in_order() {
 }
 
 #[test]
+fn a_batch_sends_nothing_until_finished_and_nothing_when_dropped() {
+    let server = RedisServer::start();
+    let mut q = queue(&server, Options::default());
+    let mut r = raw(&server);
+    bounded(LIMIT, move || {
+        let h = headers();
+        let envelopes: Vec<String> = (0..150).map(envelope).collect();
+        // Opened for fewer jobs than it gets: more ids are drawn as it grows.
+        let mut batch = q.batch(None, 1).unwrap();
+        for e in &envelopes {
+            batch.add(e.as_bytes(), &h).unwrap();
+        }
+        assert_eq!(r.command(&[b"LLEN", b"queues:integration-bus"]).unwrap(), Reply::Integer(0));
+        drop(batch);
+        assert_eq!(q.size(None).unwrap(), 0);
+        assert_eq!(r.command(&[b"LLEN", b"queues:integration-bus:notify"]).unwrap(), Reply::Integer(0));
+
+        let mut batch = q.batch(None, 1).unwrap();
+        for e in &envelopes {
+            batch.add(e.as_bytes(), &h).unwrap();
+        }
+        let ids = batch.finish().unwrap();
+        assert_eq!(ids.len(), 150);
+        assert_eq!(ids.iter().collect::<std::collections::HashSet<_>>().len(), 150, "ids are distinct");
+        assert_eq!(r.command(&[b"LLEN", b"queues:integration-bus:notify"]).unwrap(), Reply::Integer(150));
+        for (id, e) in ids.iter().zip(&envelopes).take(3) {
+            let job = q.pop(None, None, accept).unwrap().unwrap();
+            assert_eq!(job.id(), id);
+            assert_eq!(job.envelope_json(), e.as_bytes());
+        }
+        assert_eq!(q.stats().pushed, 150);
+    });
+}
+
+#[test]
 fn a_batch_with_one_bad_envelope_enqueues_nothing() {
     let server = RedisServer::start();
     let mut q = queue(&server, Options::default());

@@ -2,6 +2,7 @@
 //! are validated (the same Validator rules) before anything is enqueued; popped jobs have their
 //! headers checked against the body before they are handed out.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use ext_php_rs::boxed::ZBox;
@@ -14,7 +15,7 @@ use super::exceptions::BusError;
 use super::zval_json::{self, PhpJson};
 use crate::contract::document::DocNode;
 use crate::contract::{Check, Headers, Schema, Violation};
-use crate::queue::{self, AckMode, Acked, ConnectionConfig, LaravelConnection, NewJob, Options, QueueError, Rejection, Reserved};
+use crate::queue::{self, AckMode, Acked, ConnectionConfig, LaravelConnection, Options, QueueError, Rejection, Reserved};
 
 impl From<QueueError> for BusError {
     fn from(e: QueueError) -> Self {
@@ -206,50 +207,67 @@ fn options(given: Option<&ZendHashTable>, config: &mut ConnectionConfig) -> Resu
     Ok((o, strict))
 }
 
-/// An envelope ready to enqueue: its JSON and its queue headers.
-type Prepared = (Vec<u8>, Vec<(String, String)>);
+/// An envelope ready to enqueue: its compact JSON and its queue headers, borrowed from the PHP
+/// value (or the caller's buffer) where they can be.
+struct Ready<'a> {
+    json: Cow<'a, [u8]>,
+    headers: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+}
+
+/// An envelope ready to enqueue: validated, as compact JSON (written into `buffer` when it is
+/// written from PHP values), with its headers; or its violations.
+fn prepare<'a>(
+    schema: &Schema,
+    strict: bool,
+    limits: &Limits,
+    envelope: &'a Zval,
+    buffer: &'a mut Vec<u8>,
+    what: &str,
+) -> Result<Result<Ready<'a>, Vec<Violation>>, BusError> {
+    if let Some(ready) = prepare_valid(schema, strict, limits, envelope, buffer) {
+        return Ok(Ok(ready));
+    }
+    let mut decoded = convert::decode_envelope(envelope, limits, what)?;
+    let check = Check { headers: None, strict };
+    let violations = schema.violations_resolving_empties(&mut decoded.value, &decoded.empties, &check);
+    if !violations.is_empty() {
+        return Ok(Err(violations));
+    }
+    let json = serde_json::to_vec(&decoded.value).map_err(|e| BusError::InvalidArgument(e.to_string()))?;
+    let headers = crate::envelope::headers(&decoded.value);
+    Ok(Ok(Ready { json: Cow::Owned(json), headers: headers.into_iter().map(|(k, v)| (Cow::Owned(k), Cow::Owned(v))).collect() }))
+}
+
+/// A valid envelope's JSON and headers without converting it: the JSON string as given, or
+/// JSON written from the PHP values into `buffer`. `None`: take the converting path (invalid,
+/// strict, or holding an empty array whose JSON only the schema decides).
+fn prepare_valid<'a>(schema: &Schema, strict: bool, limits: &Limits, envelope: &'a Zval, buffer: &'a mut Vec<u8>) -> Option<Ready<'a>> {
+    if strict {
+        return None;
+    }
+    let check = Check { headers: None, strict: false };
+    let zv = envelope.dereference();
+    if let Some(s) = zv.zend_str() {
+        let bytes = s.as_bytes();
+        let text = std::str::from_utf8(bytes).ok().filter(|_| bytes.len() <= limits.max_bytes)?;
+        let headers = schema.valid_json_headers(text, &check, limits.max_depth)?;
+        return Some(Ready { json: Cow::Borrowed(bytes), headers: headers.into_iter().map(|(k, v)| (Cow::Owned(k), Cow::Owned(v))).collect() });
+    }
+    let php = schema.for_representation::<PhpJson>()?;
+    let root = zval_json::checked(zv, limits)?;
+    let fields = zval_json::rule_fields(root);
+    if !(php.is_valid(root) && schema.field_violations(&fields, &check).is_empty()) {
+        return None;
+    }
+    buffer.clear();
+    if !zval_json::write_json(root, buffer) {
+        return None;
+    }
+    let headers = crate::envelope::header_pairs(&fields).map(|(k, v)| (Cow::Borrowed(k), Cow::Borrowed(v))).collect();
+    Some(Ready { json: Cow::Borrowed(buffer.as_slice()), headers })
+}
 
 impl Queue {
-    /// An envelope ready to enqueue: validated, as compact JSON, with its headers.
-    fn prepare(&self, envelope: &Zval, what: &str) -> Result<Result<Prepared, Vec<Violation>>, BusError> {
-        if let Some(ready) = self.prepare_valid(envelope) {
-            return Ok(Ok(ready));
-        }
-        let mut decoded = convert::decode_envelope(envelope, &Limits::from_ini(), what)?;
-        let check = Check { headers: None, strict: self.strict };
-        let violations = self.schema.violations_resolving_empties(&mut decoded.value, &decoded.empties, &check);
-        if !violations.is_empty() {
-            return Ok(Err(violations));
-        }
-        let json = serde_json::to_vec(&decoded.value).map_err(|e| BusError::InvalidArgument(e.to_string()))?;
-        Ok(Ok((json, crate::envelope::headers(&decoded.value))))
-    }
-
-    /// A valid envelope's JSON and headers without converting it: the JSON string as given, or
-    /// JSON written from the PHP values. `None`: take the converting path (invalid, strict,
-    /// or holding an empty array whose JSON only the schema decides).
-    fn prepare_valid(&self, envelope: &Zval) -> Option<Prepared> {
-        if self.strict {
-            return None;
-        }
-        let limits = Limits::from_ini();
-        let check = Check { headers: None, strict: false };
-        let zv = envelope.dereference();
-        if let Some(s) = zv.zend_str() {
-            let bytes = s.as_bytes();
-            let text = std::str::from_utf8(bytes).ok().filter(|_| bytes.len() <= limits.max_bytes)?;
-            let headers = self.schema.valid_json_headers(text, &check, limits.max_depth)?;
-            return Some((bytes.to_vec(), headers));
-        }
-        let php = self.schema.for_representation::<PhpJson>()?;
-        let root = zval_json::checked(zv, &limits)?;
-        let fields = zval_json::rule_fields(root);
-        if !(php.is_valid(root) && self.schema.field_violations(&fields, &check).is_empty()) {
-            return None;
-        }
-        Some((zval_json::json_of(root)?, crate::envelope::headers_of(&fields)))
-    }
-
     fn queue_name(queue: &Option<String>) -> Option<&str> {
         // Decide on the discriminant alone. A `None`'s other bytes are undefined, and an
         // optimised select that peeks at its length first (harmless, but a "conditional move
@@ -257,6 +275,22 @@ impl Queue {
         let queue = std::hint::black_box(queue.as_ref())?;
         (!queue.is_empty()).then_some(queue.as_str())
     }
+}
+
+/// The values of an iterable, taken before any of them is used (running a Traversable's code).
+fn drain(envelopes: &Zval) -> Result<Vec<Zval>, BusError> {
+    // Iterating a Traversable needs a mutable value; a shallow clone shares the object.
+    let mut owned = envelopes.dereference().shallow_clone();
+    let Some(mut iterable) = owned.iterable() else {
+        return Err(BusError::Type(format!(
+            "PhpGrc\\Bus\\Queue::pushBatch(): Argument #1 ($envelopes) must be of type iterable, {} given",
+            convert::type_name(envelopes)
+        )));
+    };
+    let Some(iter) = iterable.iter() else {
+        return Err(BusError::InvalidArgument("the envelopes cannot be iterated".into()));
+    };
+    Ok(iter.map(|(_, envelope)| envelope).collect())
 }
 
 /// Header/body alignment of a popped job: a mismatch sends it to the dead-letter list.
@@ -286,44 +320,54 @@ impl Queue {
 
     /// Validates, then enqueues one envelope; returns the job id.
     pub fn push(&mut self, envelope: &Zval, queue: Option<String>) -> PhpResult<String> {
-        let (json, headers) = match self.prepare(envelope, "PhpGrc\\Bus\\Queue::push(): Argument #1 ($envelope)")? {
+        let mut buffer = Vec::new();
+        let what = "PhpGrc\\Bus\\Queue::push(): Argument #1 ($envelope)";
+        let ready = match prepare(&self.schema, self.strict, &Limits::from_ini(), envelope, &mut buffer, what)? {
             Ok(ready) => ready,
             Err(violations) => return Err(BusError::validation(violations).into()),
         };
-        let job = NewJob { envelope_json: &json, headers: &headers };
-        let mut ids = self.inner.push_batch_validated(Self::queue_name(&queue), &[job]).map_err(BusError::from)?;
+        let mut batch = self.inner.batch(Self::queue_name(&queue), 1).map_err(BusError::from)?;
+        batch.add(&ready.json, &ready.headers).map_err(BusError::from)?;
+        let mut ids = batch.finish().map_err(BusError::from)?;
         Ok(ids.pop().unwrap_or_default())
     }
 
-    /// Validates all, then enqueues all in one round trip; nothing is enqueued when one is
-    /// invalid.
+    /// Validates and enqueues all, or none: each envelope is validated and sent on (a large
+    /// batch streams inside MULTI while later ones are validated), and stored by EXEC only if
+    /// every one is valid.
     pub fn push_batch(&mut self, envelopes: &Zval, queue: Option<String>) -> PhpResult<ZBox<ZendHashTable>> {
-        let mut prepared = Vec::new();
+        // An array is read in place. A Traversable is drained first: its code may use a queue,
+        // and no PHP code may run while the batch holds the connection.
+        let drained: Vec<Zval>;
+        let items: Vec<&Zval> = match envelopes.dereference().array() {
+            Some(ht) => entries(ht).map(|(_, zv)| zv).collect(),
+            None => {
+                drained = drain(envelopes)?;
+                drained.iter().collect()
+            }
+        };
+        let limits = Limits::from_ini();
+        let what = "PhpGrc\\Bus\\Queue::pushBatch(): an envelope";
+        let mut batch = Some(self.inner.batch(Self::queue_name(&queue), items.len()).map_err(BusError::from)?);
+        let mut buffer = Vec::with_capacity(4096);
         let mut invalid: Vec<Violation> = Vec::new();
         let mut first_invalid = None;
-        {
-            // Iterating a Traversable needs a mutable value; a shallow clone shares the object.
-            let mut owned = envelopes.dereference().shallow_clone();
-            let Some(mut iterable) = owned.iterable() else {
-                return Err(BusError::Type(format!(
-                    "PhpGrc\\Bus\\Queue::pushBatch(): Argument #1 ($envelopes) must be of type iterable, {} given",
-                    convert::type_name(envelopes)
-                ))
-                .into());
-            };
-            let Some(iter) = iterable.iter() else {
-                return Err(BusError::InvalidArgument("the envelopes cannot be iterated".into()).into());
-            };
-            for (index, (_, envelope)) in iter.enumerate() {
-                match self.prepare(&envelope, "PhpGrc\\Bus\\Queue::pushBatch(): an envelope")? {
-                    Ok(ready) => prepared.push(ready),
-                    Err(violations) => {
-                        first_invalid.get_or_insert(index);
-                        invalid.extend(violations.into_iter().map(|mut v| {
-                            v.path = format!("/{index}{}", v.path);
-                            v
-                        }));
+        for (index, envelope) in items.into_iter().enumerate() {
+            match prepare(&self.schema, self.strict, &limits, envelope, &mut buffer, what)? {
+                Ok(ready) => {
+                    if let Some(batch) = batch.as_mut() {
+                        batch.add(&ready.json, &ready.headers).map_err(BusError::from)?;
                     }
+                }
+                Err(violations) => {
+                    // Dropping the batch discards what was sent of it; the rest are still
+                    // validated, so that the exception lists every violation.
+                    batch = None;
+                    first_invalid.get_or_insert(index);
+                    invalid.extend(violations.into_iter().map(|mut v| {
+                        v.path = format!("/{index}{}", v.path);
+                        v
+                    }));
                 }
             }
         }
@@ -334,8 +378,10 @@ impl Queue {
             }
             return Err(e.into());
         }
-        let jobs: Vec<NewJob> = prepared.iter().map(|(json, headers)| NewJob { envelope_json: json, headers }).collect();
-        let ids = self.inner.push_batch_validated(Self::queue_name(&queue), &jobs).map_err(BusError::from)?;
+        let ids = match batch {
+            Some(batch) => batch.finish().map_err(BusError::from)?,
+            None => Vec::new(),
+        };
         let mut list = ZendHashTable::with_capacity(ids.len() as u32);
         for id in ids {
             let _ = list.push(id);
@@ -348,11 +394,13 @@ impl Queue {
         if delaySeconds < 0 {
             return Err(BusError::InvalidArgument(format!("delaySeconds must be ≥ 0, got {delaySeconds}")).into());
         }
-        let (json, headers) = match self.prepare(envelope, "PhpGrc\\Bus\\Queue::later(): Argument #2 ($envelope)")? {
+        let mut buffer = Vec::new();
+        let what = "PhpGrc\\Bus\\Queue::later(): Argument #2 ($envelope)";
+        let ready = match prepare(&self.schema, self.strict, &Limits::from_ini(), envelope, &mut buffer, what)? {
             Ok(ready) => ready,
             Err(violations) => return Err(BusError::validation(violations).into()),
         };
-        Ok(self.inner.later(Self::queue_name(&queue), delaySeconds as u64, &json, &headers).map_err(BusError::from)?)
+        Ok(self.inner.later(Self::queue_name(&queue), delaySeconds as u64, &ready.json, &ready.headers).map_err(BusError::from)?)
     }
 
     /// Reserves the next job whose headers match its body, or null.

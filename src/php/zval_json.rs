@@ -624,9 +624,10 @@ pub fn rule_fields<'a>(root: PhpNode<'a>) -> RuleFields<'a> {
 }
 
 /// Compact JSON of a checked value, written straight from the PHP values (what serde_json
-/// would write for the converted value). `None` when the value holds an empty PHP array,
-/// whose JSON (`{}` or `[]`) only the schema can decide: the caller converts instead.
-pub fn json_of(root: PhpNode<'_>) -> Option<Vec<u8>> {
+/// would write for the converted value), appended to `out`. `false` when the value holds an
+/// empty PHP array, whose JSON (`{}` or `[]`) only the schema can decide: the caller converts
+/// instead (and drops what was appended).
+pub fn write_json(root: PhpNode<'_>, out: &mut Vec<u8>) -> bool {
     fn value(out: &mut Vec<u8>, zv: &Zval) -> bool {
         let zv = target(zv);
         // SAFETY (union reads below): each reads the member the type byte names.
@@ -634,9 +635,11 @@ pub fn json_of(root: PhpNode<'_>) -> Option<Vec<u8>> {
             IS_NULL => out.extend_from_slice(b"null"),
             IS_FALSE => out.extend_from_slice(b"false"),
             IS_TRUE => out.extend_from_slice(b"true"),
-            IS_LONG => out.extend_from_slice(unsafe { zv.value.lval }.to_string().as_bytes()),
+            // serde_json writes numbers into the buffer as they are (no String per number);
+            // writing to a Vec cannot fail.
+            IS_LONG => return serde_json::to_writer(&mut *out, &unsafe { zv.value.lval }).is_ok(),
             IS_DOUBLE => match Number::from_f64(unsafe { zv.value.dval }) {
-                Some(n) => out.extend_from_slice(n.to_string().as_bytes()),
+                Some(n) => return serde_json::to_writer(&mut *out, &n).is_ok(),
                 None => return false,
             },
             IS_STRING => crate::queue::raw_json::push_json_string(out, unsafe { (*zv.value.str_).as_bytes() }),
@@ -673,7 +676,6 @@ pub fn json_of(root: PhpNode<'_>) -> Option<Vec<u8>> {
         }
         true
     }
-    let PhpNode::Zval(zv) = root else { return None };
-    let mut out = Vec::with_capacity(2048);
-    value(&mut out, zv).then_some(out)
+    let PhpNode::Zval(zv) = root else { return false };
+    value(out, zv)
 }

@@ -1161,6 +1161,16 @@ impl Connection {
         self.exchange(commands, Wait::Default)
     }
 
+    /// Sends `out`, `commands` commands the caller encoded as RESP, in one write and returns
+    /// their raw replies (a large batch is written once, not copied into a pipeline first).
+    /// One server only: a cluster routes each command by its key, so it takes `pipeline`.
+    pub fn request(&mut self, out: &[u8], commands: usize) -> Result<Vec<Reply>, QueueError> {
+        match &mut self.target {
+            Target::Single(node) => node.round_trip(out, commands, Wait::Default),
+            Target::Cluster(_) => Err(QueueError::config("encoded requests go to one server, not a cluster")),
+        }
+    }
+
     /// Runs a script by its SHA-1, sending its source only when the server does not know it
     /// (`NOSCRIPT`: nothing ran, so resending is safe). An error reply becomes `ErrorKind::Server`.
     pub fn eval(

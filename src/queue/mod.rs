@@ -7,6 +7,7 @@
 //! operation as one atomic Lua script), and here the operations.
 #![forbid(unsafe_code)]
 
+pub mod batch;
 pub mod cluster;
 pub mod connection;
 pub mod error;
@@ -23,6 +24,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use jsonschema::json::Node as _;
 use serde_json::Value;
 
+pub use batch::Batch;
 pub use connection::{parse_busy_poll, Address, Connection, ConnectionConfig, LaravelConnection, Tls, DEFAULT_BUSY_POLL};
 pub use error::{ErrorKind, QueueError};
 pub use options::{AckMode, Options};
@@ -478,69 +480,24 @@ impl Queue {
 
     /// Enqueues jobs in one round trip; returns their ids in input order. Every envelope is
     /// checked before anything is sent, and the jobs land together or not at all.
-    pub fn push_batch(
-        &mut self,
-        queue: Option<&str>,
-        jobs: &[NewJob],
-    ) -> Result<Vec<String>, QueueError> {
-        self.push_jobs(queue, jobs, true)
+    pub fn push_batch(&mut self, queue: Option<&str>, jobs: &[NewJob]) -> Result<Vec<String>, QueueError> {
+        for (index, job) in jobs.iter().enumerate() {
+            raw_json::object_members(job.envelope_json)
+                .map_err(|e| QueueError::payload(format!("job {index}: the envelope is not a JSON object: {e}")))?;
+        }
+        let mut batch = self.batch(queue, jobs.len())?;
+        for job in jobs {
+            batch.add(job.envelope_json, job.headers)?;
+        }
+        batch.finish()
     }
 
-    /// `push_batch` for envelopes the caller has just validated as JSON objects (the binding
-    /// validates every one against the contract first): skips the strict re-scan of each.
-    pub fn push_batch_validated(&mut self, queue: Option<&str>, jobs: &[NewJob]) -> Result<Vec<String>, QueueError> {
-        self.push_jobs(queue, jobs, false)
-    }
-
-    fn push_jobs(&mut self, queue: Option<&str>, jobs: &[NewJob], scan: bool) -> Result<Vec<String>, QueueError> {
-        if jobs.is_empty() {
-            return Ok(Vec::new());
-        }
-        let ids = payload::new_job_ids(jobs.len())?;
-        let mut payloads = Vec::with_capacity(jobs.len());
-        for (index, (job, id)) in jobs.iter().zip(&ids).enumerate() {
-            let bytes = if scan {
-                payload::encode(&self.template_members, id, job.envelope_json, job.headers)
-                    .map_err(|e| QueueError::payload(format!("job {index}: {e}")))?
-            } else {
-                payload::encode_validated(&self.template_members, id, job.envelope_json, job.headers)
-            };
-            payloads.push(bytes);
-        }
+    /// Opens a batch push (see `batch`): jobs are encoded as they are added and stored
+    /// together by `finish`; a batch dropped unfinished sends nothing. `expected`: how many
+    /// jobs will be added (their ids are drawn at once).
+    pub fn batch(&mut self, queue: Option<&str>, expected: usize) -> Result<Batch<'_>, QueueError> {
         let keys = self.keys(self.queue_name(queue));
-        // One RPUSH of every job (atomic on its own), then one wake-up token per job, as
-        // Laravel's push script writes them. Plain commands, not a script: Lua copies each
-        // 1.5 KB argument twice more, which cost ~3 µs per job on the server. The tokens only
-        // wake blocked workers (a pop looks at the ready list first; a token without a job
-        // wakes one to find nothing), so the pair needs no MULTI, and both go to the queue's
-        // slot in a cluster.
-        let mut jobs_command: Vec<&[u8]> = Vec::with_capacity(payloads.len() + 2);
-        jobs_command.extend([b"RPUSH".as_slice(), keys.ready.as_bytes()]);
-        jobs_command.extend(payloads.iter().map(Vec::as_slice));
-        let mut tokens_command: Vec<&[u8]> = Vec::with_capacity(payloads.len() + 2);
-        tokens_command.extend([b"RPUSH".as_slice(), keys.notify.as_bytes()]);
-        tokens_command.extend(std::iter::repeat_n(b"1".as_slice(), payloads.len()));
-        let mut conn = lock(&self.conn);
-        let replies = conn.pipeline(&[jobs_command, tokens_command])?;
-        let refused = |what: &str, e: &str| {
-            QueueError::new(
-                ErrorKind::Server,
-                format!("Redis refused {what}: {}", error::redact(e, conn.config().password.as_deref())),
-            )
-        };
-        match replies.as_slice() {
-            [Reply::Integer(_), Reply::Integer(_)] => {}
-            [Reply::Error(e), _] => return Err(refused("the push (nothing was queued)", e)),
-            [Reply::Integer(_), Reply::Error(e)] => {
-                return Err(refused("the wake-up tokens of jobs that were queued (do not push them again)", e))
-            }
-            [other, _] | [other] => return Err(unexpected("RPUSH", other)),
-            [] | [_, _, _, ..] => return Err(QueueError::protocol("push: expected two replies")),
-        }
-        drop(conn);
-        self.stats.pushed += jobs.len() as u64;
-        self.confirm_replicas(&keys.ready, jobs.len())?;
-        Ok(ids)
+        Batch::new(self, keys, expected)
     }
 
     /// With `wait_replicas`: waits until that many replicas have this connection's writes
@@ -569,12 +526,12 @@ impl Queue {
 
     /// Enqueues one job to become ready after `delay_seconds` (ZADD to `:delayed`, as
     /// Laravel's `later`; no notify token until it is moved to the ready list).
-    pub fn later(
+    pub fn later<K: AsRef<str>, V: AsRef<str>>(
         &mut self,
         queue: Option<&str>,
         delay_seconds: u64,
         envelope_json: &[u8],
-        headers: &[(String, String)],
+        headers: &[(K, V)],
     ) -> Result<String, QueueError> {
         let id = payload::new_job_id()?;
         let bytes = payload::encode(&self.template_members, &id, envelope_json, headers)?;

@@ -126,11 +126,11 @@ fn random_bytes(out: &mut [u8]) -> Result<(), QueueError> {
 /// The payload bytes for a new job. `members` is its template's `members_json()`;
 /// `envelope_json` must be one JSON object, copied as is. `attempts` comes last, as in
 /// Laravel's own payloads, so the pop script can raise it in place.
-pub fn encode(
+pub fn encode<K: AsRef<str>, V: AsRef<str>>(
     members: &[u8],
     id: &str,
     envelope_json: &[u8],
-    headers: &[(String, String)],
+    headers: &[(K, V)],
 ) -> Result<Vec<u8>, QueueError> {
     raw_json::object_members(envelope_json)
         .map_err(|e| QueueError::payload(format!("the envelope is not a JSON object: {e}")))?;
@@ -170,10 +170,23 @@ impl JobTemplate {
 
 /// `encode` for envelope text the caller has just validated as one JSON object (the binding
 /// does, with the contract schema): the strict re-scan is skipped.
-pub fn encode_validated(members: &[u8], id: &str, envelope_json: &[u8], headers: &[(String, String)]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(envelope_json.len() + members.len() + 128 + headers.len() * 48);
+pub fn encode_validated<K: AsRef<str>, V: AsRef<str>>(members: &[u8], id: &str, envelope_json: &[u8], headers: &[(K, V)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_validated(&mut out, members, id, envelope_json, headers);
+    out
+}
+
+/// `encode_validated`, appended to `out` (a batch reuses one buffer for all its jobs).
+pub fn write_validated<K: AsRef<str>, V: AsRef<str>>(
+    out: &mut Vec<u8>,
+    members: &[u8],
+    id: &str,
+    envelope_json: &[u8],
+    headers: &[(K, V)],
+) {
+    out.reserve(envelope_json.len() + members.len() + 128 + headers.len() * 48);
     out.extend_from_slice(b"{\"uuid\":");
-    push_json_string(&mut out, id.as_bytes());
+    push_json_string(out, id.as_bytes());
     out.extend_from_slice(members);
     out.extend_from_slice(b",\"data\":");
     out.extend_from_slice(envelope_json);
@@ -182,14 +195,13 @@ pub fn encode_validated(members: &[u8], id: &str, envelope_json: &[u8], headers:
         if i > 0 {
             out.push(b',');
         }
-        push_json_string(&mut out, name.as_bytes());
+        push_json_string(out, name.as_ref().as_bytes());
         out.push(b':');
-        push_json_string(&mut out, value.as_bytes());
+        push_json_string(out, value.as_ref().as_bytes());
     }
     out.extend_from_slice(b"},\"id\":");
-    push_json_string(&mut out, id.as_bytes());
+    push_json_string(out, id.as_bytes());
     out.extend_from_slice(b",\"attempts\":0}");
-    out
 }
 
 /// What the queue reads from a payload; ranges point into the bytes it was decoded from.
@@ -471,7 +483,7 @@ mod tests {
     fn a_non_object_envelope_is_refused() {
         for bad in ["[]", "", "{", "{\"a\":1} {}", "null"] {
             assert!(
-                encode(&template().members_json(), "x", bad.as_bytes(), &[]).is_err(),
+                encode(&template().members_json(), "x", bad.as_bytes(), &[] as &[(&str, &str)]).is_err(),
                 "{bad}"
             );
         }

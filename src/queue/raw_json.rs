@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use crate::json_string::next_escape;
+use crate::json_string::{needs_escape, next_escape};
 
 /// Deepest nesting accepted, in levels of objects and arrays (serde_json's own limit).
 pub const MAX_DEPTH: usize = 127;
@@ -175,14 +175,13 @@ pub fn json_string(text: &str) -> String {
 #[inline]
 pub fn push_json_string(out: &mut Vec<u8>, text: &[u8]) {
     // Nearly every key and value of an envelope needs no escape: one scan, one copy.
-    match next_escape(text) {
-        None => {
-            out.reserve(text.len() + 2);
-            out.push(b'"');
-            out.extend_from_slice(text);
-            out.push(b'"');
-        }
-        Some(first) => push_escaped(out, text, first),
+    if needs_escape(text) {
+        push_escaped(out, text, next_escape(text).unwrap_or(text.len()));
+    } else {
+        out.reserve(text.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(text);
+        out.push(b'"');
     }
 }
 

@@ -68,16 +68,26 @@ fn protocol(message: impl Into<String>) -> ProtocolError {
 
 /// Appends one command (an array of bulk strings) to `out`.
 pub fn encode(out: &mut Vec<u8>, args: &[&[u8]]) {
-    out.push(b'*');
-    push_decimal(out, args.len());
-    out.extend_from_slice(b"\r\n");
+    encode_command_header(out, args.len());
     for arg in args {
-        out.push(b'$');
-        push_decimal(out, arg.len());
-        out.extend_from_slice(b"\r\n");
-        out.extend_from_slice(arg);
-        out.extend_from_slice(b"\r\n");
+        encode_arg(out, arg);
     }
+}
+
+/// The start of a command of `args` arguments; each follows as `encode_arg`.
+pub fn encode_command_header(out: &mut Vec<u8>, args: usize) {
+    out.push(b'*');
+    push_decimal(out, args);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// One argument of a command (a bulk string).
+pub fn encode_arg(out: &mut Vec<u8>, arg: &[u8]) {
+    out.push(b'$');
+    push_decimal(out, arg.len());
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(arg);
+    out.extend_from_slice(b"\r\n");
 }
 
 fn push_decimal(out: &mut Vec<u8>, n: usize) {
