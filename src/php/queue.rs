@@ -332,9 +332,8 @@ impl Queue {
         Ok(ids.pop().unwrap_or_default())
     }
 
-    /// Validates and enqueues all, or none: each envelope is validated and sent on (a large
-    /// batch streams inside MULTI while later ones are validated), and stored by EXEC only if
-    /// every one is valid.
+    /// Validates and enqueues all, or none: each envelope is validated and encoded into one
+    /// request, sent in one round trip only when every one is valid.
     pub fn push_batch(&mut self, envelopes: &Zval, queue: Option<String>) -> PhpResult<ZBox<ZendHashTable>> {
         // An array is read in place. A Traversable is drained first: its code may use a queue,
         // and no PHP code may run while the batch holds the connection.
