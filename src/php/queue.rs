@@ -359,8 +359,8 @@ impl Queue {
                     }
                 }
                 Err(violations) => {
-                    // Dropping the batch discards what was sent of it; the rest are still
-                    // validated, so that the exception lists every violation.
+                    // Dropping the batch discards the jobs encoded so far (nothing was sent);
+                    // the rest are still validated, so that the exception lists every violation.
                     batch = None;
                     first_invalid.get_or_insert(index);
                     invalid.extend(violations.into_iter().map(|mut v| {
