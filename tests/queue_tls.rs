@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use phpgrc_bus::queue::{Acked, ConnectionConfig, ErrorKind, NewJob, Options, Queue, Tls};
-use support::{envelope, headers, RedisServer};
+use phpgrc_bus::queue::cluster::key_slot;
+use support::{envelope, headers, ClusterTls, RedisCluster, RedisServer};
 
 fn openssl(dir: &Path, args: &[&str]) {
     let status = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl runs");
@@ -133,4 +134,30 @@ fn a_missing_ca_file_is_a_clear_tls_error() {
     let e = q.size(None).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Tls, "{e}");
     assert!(e.message().contains("/nonexistent/ca.pem"), "{e}");
+}
+
+#[test]
+fn a_cluster_is_reached_over_tls_on_every_master() {
+    let certs = certificates();
+    let cluster = RedisCluster::start_tls(3, ClusterTls { cert: &certs.join("server.crt"), key: &certs.join("server.key"), ca: &certs.join("ca.crt") });
+    // One seed; the other masters are learned from CLUSTER SLOTS, which names their TLS ports.
+    let seed = [format!("127.0.0.1:{}", cluster.tls_ports[0])];
+    let config = config("rediss://127.0.0.1", &certs, "ca.crt", false).with_cluster(&seed).unwrap();
+    // A queue on each master: the first tag found in each third of the slots.
+    let mut masters_seen = std::collections::BTreeSet::new();
+    for tag in (0..).map(|n| format!("bus-{n}")) {
+        let owner = cluster.master_of(key_slot(tag.as_bytes())).port;
+        if !masters_seen.insert(owner) {
+            continue;
+        }
+        let options = Options { queue: format!("{{{tag}}}"), dlq: format!("{{{tag}}}:dlq"), ..Options::default() };
+        let mut q = Queue::new(&config, options).unwrap();
+        round_trip(&mut q);
+        assert_eq!(cluster.cli(owner, &["EXISTS", &format!("queues:{{{tag}}}:reserved")]).trim(), "0", "acked on {owner}");
+        q.push(None, envelope(2).as_bytes(), &headers()).unwrap();
+        assert_eq!(cluster.cli(owner, &["LLEN", &format!("queues:{{{tag}}}")]).trim(), "1", "pushed to {owner}");
+        if masters_seen.len() == 3 {
+            break;
+        }
+    }
 }

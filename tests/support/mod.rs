@@ -231,7 +231,16 @@ pub fn headers() -> Vec<(String, String)> {
 /// `cluster-node-timeout` is 1 s so an automatic failover takes about two seconds.
 pub struct RedisCluster {
     pub nodes: Vec<RedisServer>,
+    /// Each node's TLS port, in `nodes` order (empty without TLS).
+    pub tls_ports: Vec<u16>,
     password: Option<String>,
+}
+
+/// The PEM files of a cluster whose nodes also speak TLS.
+pub struct ClusterTls<'a> {
+    pub cert: &'a Path,
+    pub key: &'a Path,
+    pub ca: &'a Path,
 }
 
 impl RedisCluster {
@@ -241,6 +250,17 @@ impl RedisCluster {
 
     /// With every node requiring `password` (replicas authenticate with it too).
     pub fn start_with(masters: usize, replicas: usize, password: Option<&str>) -> RedisCluster {
+        RedisCluster::build(masters, replicas, password, None)
+    }
+
+    /// Masters whose cluster bus runs over TLS (`tls-cluster yes`): they announce their TLS
+    /// ports, so `CLUSTER SLOTS` sends clients there. The plain ports stay open for the
+    /// harness's own `redis-cli` calls.
+    pub fn start_tls(masters: usize, tls: ClusterTls<'_>) -> RedisCluster {
+        RedisCluster::build(masters, 0, None, Some(tls))
+    }
+
+    fn build(masters: usize, replicas: usize, password: Option<&str>, tls: Option<ClusterTls<'_>>) -> RedisCluster {
         let count = masters * (1 + replicas);
         let mut args = vec![
             "--cluster-enabled",
@@ -256,14 +276,30 @@ impl RedisCluster {
         if let Some(password) = password {
             args.extend(["--requirepass", password, "--masterauth", password]);
         }
-        let nodes: Vec<RedisServer> = (0..count).map(|_| RedisServer::start_with(&args)).collect();
+        let tls_ports: Vec<u16> = if tls.is_some() { (0..count).map(|_| free_port()).collect() } else { Vec::new() };
+        let nodes: Vec<RedisServer> = (0..count)
+            .map(|i| match &tls {
+                None => RedisServer::start_with(&args),
+                Some(tls) => {
+                    let (port, cert, key, ca) =
+                        (tls_ports[i].to_string(), tls.cert.display().to_string(), tls.key.display().to_string(), tls.ca.display().to_string());
+                    let mut node_args = args.clone();
+                    node_args.extend(["--tls-port", &port, "--tls-cert-file", &cert, "--tls-key-file", &key]);
+                    node_args.extend(["--tls-ca-cert-file", &ca, "--tls-auth-clients", "no", "--tls-cluster", "yes", "--tls-replication", "yes"]);
+                    RedisServer::start_with(&node_args)
+                }
+            })
+            .collect();
         let mut create = Command::new("redis-cli");
         if let Some(password) = password {
             create.args(["--no-auth-warning", "-a", password]);
         }
+        if let Some(tls) = &tls {
+            create.arg("--tls").arg("--cacert").arg(tls.ca);
+        }
         create.arg("--cluster").arg("create");
-        for node in &nodes {
-            create.arg(format!("127.0.0.1:{}", node.port));
+        for (i, node) in nodes.iter().enumerate() {
+            create.arg(format!("127.0.0.1:{}", tls_ports.get(i).copied().unwrap_or(node.port)));
         }
         let out = create
             .args(["--cluster-replicas", &replicas.to_string(), "--cluster-yes"])
@@ -275,7 +311,7 @@ impl RedisCluster {
             "redis-cli --cluster create failed: {}",
             String::from_utf8_lossy(&out.stdout)
         );
-        let cluster = RedisCluster { nodes, password: password.map(str::to_owned) };
+        let cluster = RedisCluster { nodes, tls_ports, password: password.map(str::to_owned) };
         cluster.wait_until_ok(count);
         cluster
     }
