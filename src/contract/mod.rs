@@ -271,14 +271,8 @@ impl Schema {
         self.when_json_valid(text, check, max_depth, crate::envelope::headers_of)
     }
 
-    /// The schemaRef and header rules on JSON text, its members read on the tape (no `Value`
-    /// is built). `None` when the text is not a JSON document within `max_depth`.
-    pub fn field_violations_json(&self, text: &str, check: &Check, max_depth: usize) -> Option<Vec<Violation>> {
-        let doc = document::Document::parse(text, max_depth).ok()?;
-        Some(self.field_violations_doc(doc.root(), check))
-    }
-
-    /// As `field_violations_json`, for an envelope already parsed.
+    /// The schemaRef and header rules on a parsed envelope, its members read on the tape (no
+    /// `Value` is built).
     pub fn field_violations_doc(&self, envelope: document::DocNode<'_>, check: &Check) -> Vec<Violation> {
         self.field_violations(&document_fields(envelope), check)
     }

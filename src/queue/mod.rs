@@ -249,30 +249,8 @@ pub struct ReplayKey {
 }
 
 impl ReplayKey {
-    /// `None` when the envelope lacks one of the identity members.
-    pub fn of(envelope: &Value) -> Option<ReplayKey> {
-        let text = |v: &Value| v.as_str().map(str::to_owned);
-        let provenance = envelope.get("provenance")?;
-        Some(ReplayKey {
-            connector_key: text(envelope.get("connectorKey")?)?,
-            external_id: text(provenance.get("externalId")?)?,
-            kind: text(envelope.get("kind")?)?,
-            checksum: match provenance.get("checksum").and_then(Value::as_str) {
-                Some(c) => c.to_owned(),
-                None => crate::canonical::checksum(envelope.get("payload")?),
-            },
-        })
-    }
-
-    /// Whether the envelope says it is a replay (`provenance.replay: true`).
-    pub fn is_replay(envelope: &Value) -> bool {
-        envelope
-            .pointer("/provenance/replay")
-            .and_then(Value::as_bool)
-            == Some(true)
-    }
-
-    /// As `of`, from the envelope's JSON text; also says whether it is a replay.
+    /// The replay identity of the envelope's JSON text (`None` when it lacks one of the
+    /// identity members), and whether it says it is a replay (`provenance.replay: true`).
     pub fn of_json(envelope_json: &[u8]) -> (Option<ReplayKey>, bool) {
         let Ok(text) = std::str::from_utf8(envelope_json) else {
             return (None, false);
@@ -1204,13 +1182,32 @@ impl Drop for Queue {
 mod tests {
     use super::*;
 
+    /// The rule read from a `serde_json::Value`: the reference the tape reader must agree with.
+    fn reference(envelope: &Value) -> (Option<ReplayKey>, bool) {
+        let text = |v: &Value| v.as_str().map(str::to_owned);
+        let key = (|| {
+            let provenance = envelope.get("provenance")?;
+            Some(ReplayKey {
+                connector_key: text(envelope.get("connectorKey")?)?,
+                external_id: text(provenance.get("externalId")?)?,
+                kind: text(envelope.get("kind")?)?,
+                checksum: match provenance.get("checksum").and_then(Value::as_str) {
+                    Some(c) => c.to_owned(),
+                    None => crate::canonical::checksum(envelope.get("payload")?),
+                },
+            })
+        })();
+        (key, envelope.pointer("/provenance/replay").and_then(Value::as_bool) == Some(true))
+    }
+
     const ENVELOPE: &str = r#"{"connectorKey":"aws-config","kind":"asset.discovery","payload":{"b":1,"a":[1.0,"x"]},"provenance":{"externalId":"i-1","replay":true}}"#;
 
     #[test]
     fn the_replay_identity_is_connector_external_id_kind_and_checksum() {
         let value: Value = serde_json::from_str(ENVELOPE).unwrap();
-        let from_value = ReplayKey::of(&value).unwrap();
-        assert!(ReplayKey::is_replay(&value));
+        let (from_value, replay) = reference(&value);
+        let from_value = from_value.unwrap();
+        assert!(replay);
         assert_eq!(
             ReplayKey::of_json(ENVELOPE.as_bytes()),
             (Some(from_value.clone()), true)
@@ -1244,7 +1241,7 @@ mod tests {
         ] {
             assert_eq!(ReplayKey::of_json(json.as_bytes()).0, None, "{json}");
             if let Ok(v) = serde_json::from_str::<Value>(json) {
-                assert_eq!(ReplayKey::of(&v), None, "{json}");
+                assert_eq!(reference(&v).0, None, "{json}");
             }
         }
     }
