@@ -23,11 +23,32 @@ fn escape_flags(x: u64) -> u64 {
 /// cost one or two word checks each, with no byte loop.
 #[inline]
 pub fn needs_escape(bytes: &[u8]) -> bool {
+    any_flag(bytes, escape_flags)
+}
+
+/// Whether `bytes` are ASCII with nothing JSON must escape: the escape scan that also proves
+/// them UTF-8, for the writer that checks text as it writes it.
+#[inline]
+pub fn is_plain_ascii(bytes: &[u8]) -> bool {
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    !any_flag(bytes, |x| escape_flags(x) | x & HIGHS)
+}
+
+/// Whether `flags` finds a flag in any word of `bytes`; text under four bytes is padded with
+/// spaces (a space is no flag in either scan).
+#[inline(always)]
+fn any_flag(bytes: &[u8], flags: impl Fn(u64) -> u64) -> bool {
     let n = bytes.len();
     match n {
-        0..=3 => bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\'),
-        4..=7 => escape_flags(u64::from(half(&bytes[..4])) | u64::from(half(&bytes[n - 4..])) << 32) != 0,
-        _ => escape_flags(word(&bytes[n - 8..])) != 0 || bytes.chunks_exact(8).any(|c| escape_flags(word(c)) != 0),
+        0..=3 => {
+            let mut padded = ONES * 0x20;
+            for (k, &b) in bytes.iter().enumerate() {
+                padded ^= u64::from(b ^ 0x20) << (8 * k);
+            }
+            flags(padded) != 0
+        }
+        4..=7 => flags(u64::from(half(&bytes[..4])) | u64::from(half(&bytes[n - 4..])) << 32) != 0,
+        _ => flags(word(&bytes[n - 8..])) != 0 || bytes.chunks_exact(8).any(|c| flags(word(c)) != 0),
     }
 }
 
@@ -55,6 +76,21 @@ pub fn next_escape(bytes: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_ascii_is_ascii_with_nothing_to_escape() {
+        for len in 0..40 {
+            let plain: Vec<u8> = (0..len).map(|i| b"az AZ09~!#[]{}/\x7f"[i % 16]).collect();
+            assert!(is_plain_ascii(&plain), "{len}");
+            for at in 0..len {
+                for special in [b'"', b'\\', 0x00, 0x1f, 0x80, 0xc3, 0xff] {
+                    let mut bytes = plain.clone();
+                    bytes[at] = special;
+                    assert!(!is_plain_ascii(&bytes), "{len} {at} {special}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn the_escape_scan_finds_the_first_byte_to_escape_at_any_offset() {

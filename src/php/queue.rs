@@ -207,15 +207,17 @@ fn options(given: Option<&ZendHashTable>, config: &mut ConnectionConfig) -> Resu
     Ok((o, strict))
 }
 
-/// An envelope ready to enqueue: its compact JSON and its queue headers, borrowed from the PHP
-/// value (or the caller's buffer) where they can be.
+/// A job's queue headers, borrowed from the PHP value where they can be.
+type HeaderList<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
+
+/// An envelope ready to enqueue: its compact JSON and its queue headers.
 struct Ready<'a> {
     json: Cow<'a, [u8]>,
-    headers: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    headers: HeaderList<'a>,
 }
 
-/// An envelope ready to enqueue: validated, as compact JSON (written into `buffer` when it is
-/// written from PHP values), with its headers; or its violations.
+/// An envelope ready to enqueue (its compact JSON written into `buffer` where it is written
+/// from PHP values), or its violations.
 fn prepare<'a>(
     schema: &Schema,
     strict: bool,
@@ -224,9 +226,22 @@ fn prepare<'a>(
     buffer: &'a mut Vec<u8>,
     what: &str,
 ) -> Result<Result<Ready<'a>, Vec<Violation>>, BusError> {
-    if let Some(ready) = prepare_valid(schema, strict, limits, envelope, buffer) {
-        return Ok(Ok(ready));
+    buffer.clear();
+    if let Some(headers) = write_valid(schema, strict, limits, envelope, buffer) {
+        return Ok(Ok(Ready { json: Cow::Borrowed(buffer.as_slice()), headers }));
     }
+    prepare_converted(schema, strict, limits, envelope, what)
+}
+
+/// `prepare` by converting the envelope to a serde value: the path that finds violations, and
+/// that decides what the JSON of an empty PHP array is.
+fn prepare_converted(
+    schema: &Schema,
+    strict: bool,
+    limits: &Limits,
+    envelope: &Zval,
+    what: &str,
+) -> Result<Result<Ready<'static>, Vec<Violation>>, BusError> {
     let mut decoded = convert::decode_envelope(envelope, limits, what)?;
     let check = Check { headers: None, strict };
     let violations = schema.violations_resolving_empties(&mut decoded.value, &decoded.empties, &check);
@@ -238,10 +253,11 @@ fn prepare<'a>(
     Ok(Ok(Ready { json: Cow::Owned(json), headers: headers.into_iter().map(|(k, v)| (Cow::Owned(k), Cow::Owned(v))).collect() }))
 }
 
-/// A valid envelope's JSON and headers without converting it: the JSON string as given, or
-/// JSON written from the PHP values into `buffer`. `None`: take the converting path (invalid,
-/// strict, or holding an empty array whose JSON only the schema decides).
-fn prepare_valid<'a>(schema: &Schema, strict: bool, limits: &Limits, envelope: &'a Zval, buffer: &'a mut Vec<u8>) -> Option<Ready<'a>> {
+/// Appends a valid envelope's compact JSON to `out` without converting it (the JSON string as
+/// given, or JSON written from the PHP values) and returns its headers. `None`: take the
+/// converting path (invalid, strict, or holding an empty array whose JSON only the schema
+/// decides); `out` may then hold part of the envelope, for the caller to drop.
+fn write_valid<'a>(schema: &Schema, strict: bool, limits: &Limits, envelope: &'a Zval, out: &mut Vec<u8>) -> Option<HeaderList<'a>> {
     if strict {
         return None;
     }
@@ -251,20 +267,18 @@ fn prepare_valid<'a>(schema: &Schema, strict: bool, limits: &Limits, envelope: &
         let bytes = s.as_bytes();
         let text = std::str::from_utf8(bytes).ok().filter(|_| bytes.len() <= limits.max_bytes)?;
         let headers = schema.valid_json_headers(text, &check, limits.max_depth)?;
-        return Some(Ready { json: Cow::Borrowed(bytes), headers: headers.into_iter().map(|(k, v)| (Cow::Owned(k), Cow::Owned(v))).collect() });
+        out.extend_from_slice(bytes);
+        return Some(headers.into_iter().map(|(k, v)| (Cow::Owned(k), Cow::Owned(v))).collect());
     }
     let php = schema.for_representation::<PhpJson>()?;
-    let root = zval_json::checked(zv, limits)?;
+    // Written before it is validated: one walk checks and writes it, and an invalid envelope
+    // takes the converting path anyway.
+    let root = zval_json::written(zv, limits, out)?;
     let fields = zval_json::rule_fields(root);
     if !(php.is_valid(root) && schema.field_violations(&fields, &check).is_empty()) {
         return None;
     }
-    buffer.clear();
-    if !zval_json::write_json(root, buffer) {
-        return None;
-    }
-    let headers = crate::envelope::header_pairs(&fields).map(|(k, v)| (Cow::Borrowed(k), Cow::Borrowed(v))).collect();
-    Some(Ready { json: Cow::Borrowed(buffer.as_slice()), headers })
+    Some(crate::envelope::header_pairs(&fields).map(|(k, v)| (Cow::Borrowed(k), Cow::Borrowed(v))).collect())
 }
 
 impl Queue {
@@ -320,19 +334,18 @@ impl Queue {
 
     /// Validates, then enqueues one envelope; returns the job id.
     pub fn push(&mut self, envelope: &Zval, queue: Option<String>) -> PhpResult<String> {
-        let mut buffer = Vec::new();
         let what = "PhpGrc\\Bus\\Queue::push(): Argument #1 ($envelope)";
-        let ready = match prepare(&self.schema, self.strict, &Limits::from_ini(), envelope, &mut buffer, what)? {
-            Ok(ready) => ready,
-            Err(violations) => return Err(BusError::validation(violations).into()),
-        };
+        let (schema, strict, limits) = (&self.schema, self.strict, Limits::from_ini());
         let mut batch = self.inner.batch(Self::queue_name(&queue), 1).map_err(BusError::from)?;
-        batch.add(&ready.json, &ready.headers).map_err(BusError::from)?;
+        if !batch.add_with(|out| write_valid(schema, strict, &limits, envelope, out)).map_err(BusError::from)? {
+            let ready = prepare_converted(schema, strict, &limits, envelope, what)?.map_err(BusError::validation)?;
+            batch.add(&ready.json, &ready.headers).map_err(BusError::from)?;
+        }
         let mut ids = batch.finish().map_err(BusError::from)?;
         Ok(ids.pop().unwrap_or_default())
     }
 
-    /// Validates and enqueues all, or none: each envelope is validated and encoded into one
+    /// Validates and enqueues all, or none: each envelope is validated and written into one
     /// request, sent in one round trip only when every one is valid.
     pub fn push_batch(&mut self, envelopes: &Zval, queue: Option<String>) -> PhpResult<ZBox<ZendHashTable>> {
         // An array is read in place. A Traversable is drained first: its code may use a queue,
@@ -345,14 +358,18 @@ impl Queue {
                 drained.iter().collect()
             }
         };
-        let limits = Limits::from_ini();
+        let (schema, strict, limits) = (&self.schema, self.strict, Limits::from_ini());
         let what = "PhpGrc\\Bus\\Queue::pushBatch(): an envelope";
         let mut batch = Some(self.inner.batch(Self::queue_name(&queue), items.len()).map_err(BusError::from)?);
-        let mut buffer = Vec::with_capacity(4096);
         let mut invalid: Vec<Violation> = Vec::new();
         let mut first_invalid = None;
         for (index, envelope) in items.into_iter().enumerate() {
-            match prepare(&self.schema, self.strict, &limits, envelope, &mut buffer, what)? {
+            if let Some(batch) = batch.as_mut() {
+                if batch.add_with(|out| write_valid(schema, strict, &limits, envelope, out)).map_err(BusError::from)? {
+                    continue;
+                }
+            }
+            match prepare_converted(schema, strict, &limits, envelope, what)? {
                 Ok(ready) => {
                     if let Some(batch) = batch.as_mut() {
                         batch.add(&ready.json, &ready.headers).map_err(BusError::from)?;

@@ -19,6 +19,7 @@ use jsonschema::JsonType;
 use serde_json::{Number, Value};
 
 use crate::contract::{Field, RuleFields};
+use crate::queue::raw_json::push_json_utf8;
 use crate::utf8::{half, is_utf8, word};
 
 use super::convert::{self, entries, is_live, Entries, Key, Limits, Slots};
@@ -39,6 +40,15 @@ pub enum PhpNode<'a> {
 /// The root node of a value that [`check_tree`] accepted.
 pub fn checked<'a>(zv: &'a Zval, limits: &Limits) -> Option<PhpNode<'a>> {
     check_tree(zv, limits).ok().map(|()| PhpNode::value(zv))
+}
+
+/// The root node of a value checked as [`checked`] does while it is written to `out` as
+/// compact JSON (what serde_json writes for the converted value): one walk for a push, which
+/// needs both. `None` also for a value holding an empty PHP array, whose JSON (`{}` or `[]`)
+/// only the schema decides; `out` then holds part of the value, for the caller to drop.
+pub fn written<'a>(zv: &'a Zval, limits: &Limits, out: &mut Vec<u8>) -> Option<PhpNode<'a>> {
+    let mut walk = TreeCheck { max_depth: limits.max_depth, max_bytes: limits.max_bytes, bytes: 0, out };
+    walk.value(zv, 0, None, false).then(|| PhpNode::value(zv))
 }
 
 /// A container's entries: a PHP array, or a stdClass object's property table.
@@ -513,7 +523,7 @@ impl JsonNumber for PhpNumber {
 /// Proves a PHP value fit for in-place validation: JSON data only, finite, within the limits.
 /// The error is the same one the converting path would give.
 fn check_tree(zv: &Zval, limits: &Limits) -> Result<(), ()> {
-    let mut check = TreeCheck { max_depth: limits.max_depth, max_bytes: limits.max_bytes, bytes: 0 };
+    let mut check = TreeCheck { max_depth: limits.max_depth, max_bytes: limits.max_bytes, bytes: 0, out: () };
     if check.value(zv, 0, None, false) {
         Ok(())
     } else {
@@ -541,18 +551,67 @@ impl Ancestors<'_> {
     }
 }
 
-struct TreeCheck {
+/// What the tree check does with the values it passes: nothing (`()`, a check before
+/// validating in place), or write them as compact JSON. Every method of `()` is a no-op the
+/// compiler removes, so the plain check is the walk it would be without writing.
+trait Sink {
+    const WRITES: bool;
+    /// A string or member name, whose bytes must be UTF-8.
+    fn text(&mut self, bytes: &[u8]) -> bool;
+    fn token(&mut self, token: &[u8]);
+    fn long(&mut self, n: i64);
+    /// A finite float.
+    fn double(&mut self, d: f64);
+}
+
+impl Sink for () {
+    const WRITES: bool = false;
+    #[inline(always)]
+    fn text(&mut self, bytes: &[u8]) -> bool {
+        is_utf8(bytes)
+    }
+    #[inline(always)]
+    fn token(&mut self, _: &[u8]) {}
+    #[inline(always)]
+    fn long(&mut self, _: i64) {}
+    #[inline(always)]
+    fn double(&mut self, _: f64) {}
+}
+
+impl Sink for &mut Vec<u8> {
+    const WRITES: bool = true;
+    #[inline(always)]
+    fn text(&mut self, bytes: &[u8]) -> bool {
+        push_json_utf8(self, bytes)
+    }
+    #[inline(always)]
+    fn token(&mut self, token: &[u8]) {
+        self.extend_from_slice(token);
+    }
+    // serde_json's number writers, into the buffer (writing to a Vec cannot fail).
+    fn long(&mut self, n: i64) {
+        let _ = serde_json::to_writer(&mut **self, &n);
+    }
+    fn double(&mut self, d: f64) {
+        if let Some(n) = Number::from_f64(d) {
+            let _ = serde_json::to_writer(&mut **self, &n);
+        }
+    }
+}
+
+struct TreeCheck<S> {
     max_depth: usize,
     max_bytes: usize,
     bytes: usize,
+    out: S,
 }
 
-impl TreeCheck {
+impl<S: Sink> TreeCheck<S> {
     /// Counts text against the byte budget; it must be UTF-8.
     #[inline(always)]
     fn text(&mut self, bytes: &[u8]) -> bool {
         self.bytes = self.bytes.saturating_add(bytes.len());
-        self.bytes <= self.max_bytes && is_utf8(bytes)
+        self.bytes <= self.max_bytes && self.out.text(bytes)
     }
 
     /// `shared`: a reference or an object lies on the path. PHP arrays are values, copied before
@@ -562,14 +621,24 @@ impl TreeCheck {
     fn value(&mut self, zv: &Zval, depth: usize, path: Option<&Ancestors>, shared: bool) -> bool {
         // SAFETY (union reads): each reads the member the type byte names.
         match type_of(zv) {
-            IS_NULL | IS_FALSE | IS_TRUE | IS_LONG => true,
-            IS_DOUBLE => unsafe { zv.value.dval }.is_finite(),
-            IS_STRING => string_bytes(zv).is_some_and(|bytes| self.text(bytes)),
-            IS_ARRAY => array_of(zv).is_some_and(|ht| self.container(ht, depth, path, shared)),
-            IS_OBJECT => table(zv).is_some_and(|ht| self.container(ht, depth, path, true)),
-            IS_REFERENCE | IS_INDIRECT => self.referenced(zv, depth, path),
-            _ => false,
+            IS_NULL => self.out.token(b"null"),
+            IS_FALSE => self.out.token(b"false"),
+            IS_TRUE => self.out.token(b"true"),
+            IS_LONG => self.out.long(unsafe { zv.value.lval }),
+            IS_DOUBLE => {
+                let d = unsafe { zv.value.dval };
+                if !d.is_finite() {
+                    return false;
+                }
+                self.out.double(d);
+            }
+            IS_STRING => return string_bytes(zv).is_some_and(|bytes| self.text(bytes)),
+            IS_ARRAY => return array_of(zv).is_some_and(|ht| self.container(ht, depth, path, shared, false)),
+            IS_OBJECT => return table(zv).is_some_and(|ht| self.container(ht, depth, path, true, true)),
+            IS_REFERENCE | IS_INDIRECT => return self.referenced(zv, depth, path),
+            _ => return false,
         }
+        true
     }
 
     #[inline(never)]
@@ -580,27 +649,74 @@ impl TreeCheck {
 
     /// Out of line, so that `value` (scalars and strings, the common case) inlines into its loop.
     #[inline(never)]
-    fn container(&mut self, ht: &ZendHashTable, depth: usize, path: Option<&Ancestors>, shared: bool) -> bool {
+    fn container(&mut self, ht: &ZendHashTable, depth: usize, path: Option<&Ancestors>, shared: bool, is_object: bool) -> bool {
         let address = ht as *const ZendHashTable as usize;
         if depth + 1 > self.max_depth || (shared && path.is_some_and(|p| p.contains(address))) {
             return false;
         }
         let here = Some(Ancestors { address, outer: path });
         let depth = depth + 1;
+        let mut list = false;
+        if S::WRITES {
+            if ht.is_empty() {
+                self.out.token(b"{}");
+                return is_object;
+            }
+            list = !is_object && is_list(ht);
+            self.out.token(if list { b"[" } else { b"{" });
+        }
+        // Writing: a comma before every entry but the first.
+        let mut comma: &[u8] = b"";
         match convert::slots(ht) {
-            Slots::Packed(values) => values.iter().all(|zv| !is_live(zv) || self.value(zv, depth, here.as_ref(), shared)),
-            Slots::Hash(buckets) => buckets.iter().all(|bucket| {
-                if !is_live(&bucket.val) {
-                    return true;
-                }
-                if let Key::Name(name) = convert::bucket_key(bucket) {
-                    if !self.text(name) {
+            Slots::Packed(values) => {
+                for (i, zv) in values.iter().enumerate() {
+                    if !is_live(zv) {
+                        continue;
+                    }
+                    if S::WRITES {
+                        self.out.token(std::mem::replace(&mut comma, b","));
+                        if !list {
+                            self.index_key(i as i64);
+                        }
+                    }
+                    if !self.value(zv, depth, here.as_ref(), shared) {
                         return false;
                     }
                 }
-                self.value(&bucket.val, depth, here.as_ref(), shared)
-            }),
+            }
+            Slots::Hash(buckets) => {
+                for bucket in buckets {
+                    if !is_live(&bucket.val) {
+                        continue;
+                    }
+                    if S::WRITES {
+                        self.out.token(std::mem::replace(&mut comma, b","));
+                    }
+                    match convert::bucket_key(bucket) {
+                        Key::Name(name) => {
+                            if !self.text(name) {
+                                return false;
+                            }
+                            self.out.token(b":");
+                        }
+                        Key::Index(n) if S::WRITES && !list => self.index_key(n),
+                        Key::Index(_) => {}
+                    }
+                    if !self.value(&bucket.val, depth, here.as_ref(), shared) {
+                        return false;
+                    }
+                }
+            }
         }
+        self.out.token(if list { b"]" } else { b"}" });
+        true
+    }
+
+    /// An integer key as a member name: `"12":`.
+    fn index_key(&mut self, n: i64) {
+        self.out.token(b"\"");
+        self.out.long(n);
+        self.out.token(b"\":");
     }
 }
 
@@ -621,61 +737,4 @@ pub fn rule_fields<'a>(root: PhpNode<'a>) -> RuleFields<'a> {
             Some(v) => string_bytes(v).map_or(Field::Other, |bytes| Field::Text(utf8(bytes))),
         }
     })
-}
-
-/// Compact JSON of a checked value, written straight from the PHP values (what serde_json
-/// would write for the converted value), appended to `out`. `false` when the value holds an
-/// empty PHP array, whose JSON (`{}` or `[]`) only the schema can decide: the caller converts
-/// instead (and drops what was appended).
-pub fn write_json(root: PhpNode<'_>, out: &mut Vec<u8>) -> bool {
-    fn value(out: &mut Vec<u8>, zv: &Zval) -> bool {
-        let zv = target(zv);
-        // SAFETY (union reads below): each reads the member the type byte names.
-        match type_of(zv) {
-            IS_NULL => out.extend_from_slice(b"null"),
-            IS_FALSE => out.extend_from_slice(b"false"),
-            IS_TRUE => out.extend_from_slice(b"true"),
-            // serde_json writes numbers into the buffer as they are (no String per number);
-            // writing to a Vec cannot fail.
-            IS_LONG => return serde_json::to_writer(&mut *out, &unsafe { zv.value.lval }).is_ok(),
-            IS_DOUBLE => match Number::from_f64(unsafe { zv.value.dval }) {
-                Some(n) => return serde_json::to_writer(&mut *out, &n).is_ok(),
-                None => return false,
-            },
-            IS_STRING => crate::queue::raw_json::push_json_string(out, unsafe { (*zv.value.str_).as_bytes() }),
-            IS_ARRAY | IS_OBJECT => {
-                let Some(ht) = table(zv) else { return false };
-                let is_object = type_of(zv) == IS_OBJECT;
-                if ht.is_empty() {
-                    if !is_object {
-                        return false;
-                    }
-                    out.extend_from_slice(b"{}");
-                    return true;
-                }
-                let list = !is_object && is_list(ht);
-                out.push(if list { b'[' } else { b'{' });
-                for (i, (key, item)) in entries(ht).enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    if !list {
-                        match key {
-                            Key::Name(name) => crate::queue::raw_json::push_json_string(out, name),
-                            Key::Index(n) => crate::queue::raw_json::push_json_string(out, n.to_string().as_bytes()),
-                        }
-                        out.push(b':');
-                    }
-                    if !value(out, item) {
-                        return false;
-                    }
-                }
-                out.push(if list { b']' } else { b'}' });
-            }
-            _ => return false,
-        }
-        true
-    }
-    let PhpNode::Zval(zv) = root else { return false };
-    value(out, zv)
 }

@@ -171,27 +171,31 @@ impl JobTemplate {
 /// `encode` for envelope text the caller has just validated as one JSON object (the binding
 /// does, with the contract schema): the strict re-scan is skipped.
 pub fn encode_validated<K: AsRef<str>, V: AsRef<str>>(members: &[u8], id: &str, envelope_json: &[u8], headers: &[(K, V)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    write_validated(&mut out, members, id, envelope_json, headers);
+    let mut out = Vec::with_capacity(envelope_json.len() + members.len() + 128 + headers.len() * 48);
+    write_with(&mut out, members, id, |out| {
+        out.extend_from_slice(envelope_json);
+        Some(headers.iter().map(|(name, value)| (name, value)))
+    });
     out
 }
 
-/// `encode_validated`, appended to `out` (a batch reuses one buffer for all its jobs).
-pub fn write_validated<K: AsRef<str>, V: AsRef<str>>(
-    out: &mut Vec<u8>,
-    members: &[u8],
-    id: &str,
-    envelope_json: &[u8],
-    headers: &[(K, V)],
-) {
-    out.reserve(envelope_json.len() + members.len() + 128 + headers.len() * 48);
+/// A job's payload appended to `out`, its envelope written in place by `envelope`, which
+/// returns the job's headers (a batch writes each envelope straight into its request, with
+/// no copy). The envelope must be one validated JSON object. `false` when `envelope` gives
+/// up, leaving part of a payload in `out` for the caller to drop.
+pub fn write_with<H, K, V>(out: &mut Vec<u8>, members: &[u8], id: &str, envelope: impl FnOnce(&mut Vec<u8>) -> Option<H>) -> bool
+where
+    H: IntoIterator<Item = (K, V)>,
+    K: AsRef<str>,
+    V: AsRef<str>,
+{
     out.extend_from_slice(b"{\"uuid\":");
     push_json_string(out, id.as_bytes());
     out.extend_from_slice(members);
     out.extend_from_slice(b",\"data\":");
-    out.extend_from_slice(envelope_json);
+    let Some(headers) = envelope(out) else { return false };
     out.extend_from_slice(b",\"headers\":{");
-    for (i, (name, value)) in headers.iter().enumerate() {
+    for (i, (name, value)) in headers.into_iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
@@ -202,6 +206,7 @@ pub fn write_validated<K: AsRef<str>, V: AsRef<str>>(
     out.extend_from_slice(b"},\"id\":");
     push_json_string(out, id.as_bytes());
     out.extend_from_slice(b",\"attempts\":0}");
+    true
 }
 
 /// What the queue reads from a payload; ranges point into the bytes it was decoded from.

@@ -5,6 +5,8 @@
 //! nested at most 16 deep, status/error/integer lines at most 64 KB.
 #![forbid(unsafe_code)]
 
+use std::ops::Range;
+
 use std::fmt;
 
 /// Largest bulk string accepted (Redis' `proto-max-bulk-len` default).
@@ -90,19 +92,72 @@ pub fn encode_arg(out: &mut Vec<u8>, arg: &[u8]) {
     out.extend_from_slice(b"\r\n");
 }
 
+/// An argument written in place, straight into the request, when its length is known only
+/// once it is written: `open_arg` leaves room for the digits of a guessed length,
+/// `close_arg` fills in the real one (moving the bytes in the rare case its digits differ).
+pub struct OpenArg {
+    at: usize,
+    digits: usize,
+}
+
+pub fn open_arg(out: &mut Vec<u8>, guessed_len: usize) -> OpenArg {
+    let at = out.len();
+    let digits = decimal(guessed_len).len();
+    out.push(b'$');
+    out.resize(at + 1 + digits, b'0');
+    out.extend_from_slice(b"\r\n");
+    OpenArg { at, digits }
+}
+
+/// Ends the argument opened as `arg` with what was appended since; returns where its bytes
+/// now sit.
+pub fn close_arg(out: &mut Vec<u8>, arg: OpenArg) -> Range<usize> {
+    let start = arg.at + 1 + arg.digits + 2;
+    let len = out.len() - start;
+    let digits = decimal(len);
+    let moved = arg.at + 1 + digits.len() + 2;
+    if moved > start {
+        out.resize(moved + len, 0);
+    }
+    out.copy_within(start..start + len, moved);
+    out.truncate(moved + len);
+    out[arg.at + 1..moved - 2].copy_from_slice(digits.as_slice());
+    out[moved - 2..moved].copy_from_slice(b"\r\n");
+    out.extend_from_slice(b"\r\n");
+    moved..moved + len
+}
+
 fn push_decimal(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(decimal(n).as_slice());
+}
+
+/// The decimal digits of `n`, on the stack.
+struct Decimal {
+    digits: [u8; 20],
+    first: usize,
+}
+
+impl Decimal {
+    fn as_slice(&self) -> &[u8] {
+        &self.digits[self.first..]
+    }
+
+    fn len(&self) -> usize {
+        self.digits.len() - self.first
+    }
+}
+
+fn decimal(mut n: usize) -> Decimal {
     let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    let mut n = n;
+    let mut first = digits.len();
     loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
+        first -= 1;
+        digits[first] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
-            break;
+            return Decimal { digits, first };
         }
     }
-    out.extend_from_slice(&digits[i..]);
 }
 
 /// An array still waiting for elements.
@@ -247,6 +302,23 @@ fn lossy(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_argument_written_in_place_gets_its_length_whatever_was_guessed() {
+        for guess in [0, 9, 10, 999, 1000, 123_456] {
+            for len in [0, 1, 9, 10, 99, 100, 1500, 10_000] {
+                let body = vec![b'x'; len];
+                let mut out = b"*1\r\n".to_vec();
+                let arg = open_arg(&mut out, guess);
+                out.extend_from_slice(&body);
+                let at = close_arg(&mut out, arg);
+                let mut expected = b"*1\r\n".to_vec();
+                encode_arg(&mut expected, &body);
+                assert_eq!(out, expected, "guess {guess}, length {len}");
+                assert_eq!(&out[at], body.as_slice());
+            }
+        }
+    }
 
     fn decode_all(bytes: &[u8]) -> Result<Option<Reply>, ProtocolError> {
         let mut d = Decoder::new();
