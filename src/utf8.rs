@@ -36,16 +36,17 @@ fn high_bits(bytes: &[u8]) -> u64 {
     all & 0x8080_8080_8080_8080
 }
 
-/// The first eight bytes of `bytes` (at least eight) as a word.
-#[inline]
+/// The first eight bytes of `bytes` (at least eight) as a word: one load, whatever the
+/// inliner decides around it.
+#[inline(always)]
 pub(crate) fn word(bytes: &[u8]) -> u64 {
-    u64::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7]])
+    bytes.first_chunk::<8>().map_or(0, |w| u64::from_le_bytes(*w))
 }
 
 /// The first four bytes of `bytes` (at least four).
-#[inline]
+#[inline(always)]
 pub(crate) fn half(bytes: &[u8]) -> u32 {
-    u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
+    bytes.first_chunk::<4>().map_or(0, |w| u32::from_le_bytes(*w))
 }
 
 #[cfg(test)]
