@@ -716,7 +716,7 @@ impl<S: Sink> TreeCheck<S> {
             self.out.token(if list { b"[" } else { b"{" });
         }
         // Writing: a comma before every entry but the first.
-        let mut comma: &[u8] = b"";
+        let mut first = true;
         match convert::slots(ht) {
             Slots::Packed(values) => {
                 for (i, zv) in values.iter().enumerate() {
@@ -724,7 +724,7 @@ impl<S: Sink> TreeCheck<S> {
                         continue;
                     }
                     if S::WRITES {
-                        self.out.token(std::mem::replace(&mut comma, b","));
+                        self.comma(&mut first);
                         if !list {
                             self.index_key(i as i64);
                         }
@@ -740,7 +740,7 @@ impl<S: Sink> TreeCheck<S> {
                         continue;
                     }
                     if S::WRITES {
-                        self.out.token(std::mem::replace(&mut comma, b","));
+                        self.comma(&mut first);
                     }
                     match convert::bucket_key(bucket) {
                         Key::Name(name) => {
@@ -760,6 +760,15 @@ impl<S: Sink> TreeCheck<S> {
         }
         self.out.token(if list { b"]" } else { b"}" });
         true
+    }
+
+    /// A comma before every entry of a container but the first (a fixed-length token: a
+    /// token of length 0 or 1 would cost a `memcpy` call per entry).
+    #[inline(always)]
+    fn comma(&mut self, first: &mut bool) {
+        if !std::mem::replace(first, false) {
+            self.out.token(b",");
+        }
     }
 
     /// An integer key as a member name: `"12":`.
