@@ -213,6 +213,8 @@ namespace PhpGrc\Bus {
          * @param iterable<array|string|object> $envelopes
          * @return list<string> job ids, in input order
          * @throws ValidationException naming the index of the first invalid envelope; the violations of every invalid one, paths prefixed with `/<index>`
+         * @throws \InvalidArgumentException|\TypeError naming the envelope that is not JSON data (nothing is enqueued)
+         * @throws QueueException
          */
         public function pushBatch(iterable $envelopes, ?string $queue = null): array {}
 

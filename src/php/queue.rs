@@ -359,7 +359,6 @@ impl Queue {
             }
         };
         let (schema, strict, limits) = (&self.schema, self.strict, Limits::from_ini());
-        let what = "PhpGrc\\Bus\\Queue::pushBatch(): an envelope";
         let mut batch = Some(self.inner.batch(Self::queue_name(&queue), items.len()).map_err(BusError::from)?);
         let mut invalid: Vec<Violation> = Vec::new();
         let mut first_invalid = None;
@@ -369,7 +368,16 @@ impl Queue {
                     continue;
                 }
             }
-            match prepare_converted(schema, strict, &limits, envelope, what)? {
+            // Input that is not JSON data says which envelope it was, as violations do.
+            let what = format!("PhpGrc\\Bus\\Queue::pushBatch(): envelope #{index}");
+            let converted = prepare_converted(schema, strict, &limits, envelope, &what).map_err(|e| match e {
+                BusError::InvalidArgument(m) => {
+                    BusError::InvalidArgument(format!("envelope #{index} of the batch is not JSON data; nothing was enqueued. {m}"))
+                }
+                BusError::Type(m) => BusError::Type(format!("{m}; nothing was enqueued")),
+                other => other,
+            })?;
+            match converted {
                 Ok(ready) => {
                     if let Some(batch) = batch.as_mut() {
                         batch.add(&ready.json, &ready.headers).map_err(BusError::from)?;

@@ -26,6 +26,12 @@ try {
 }
 echo "size still ", $q->size(), "\n";
 try { $q->pushBatch(42); } catch (TypeError $e) { echo get_class($e), ": ", $e->getMessage(), "\n"; }
+// Input that is not JSON data names its envelope too, and enqueues nothing.
+$loop = $make(5); $loop['meta'] = ['self' => null]; $loop['meta']['self'] = &$loop;
+foreach ([[$make(4), $loop], [$make(6), 42]] as $batch) {
+    try { $q->pushBatch($batch); } catch (InvalidArgumentException | TypeError $e) { echo get_class($e), ": ", $e->getMessage(), "\n"; }
+}
+echo "size still ", $q->size(), "\n";
 var_dump($q->pushBatch([]));
 // Order is kept: the first popped job is the first of the batch.
 $first = $q->pop();
@@ -38,6 +44,9 @@ envelope #1 of the batch is invalid; nothing was enqueued. the envelope breaks t
   /3/payload/status [enum]
 size still 250
 TypeError: PhpGrc\Bus\Queue::pushBatch(): Argument #1 ($envelopes) must be of type iterable, int given
+InvalidArgumentException: envelope #1 of the batch is not JSON data; nothing was enqueued. the value contains itself (a recursive reference), which has no JSON form at /meta/self
+TypeError: PhpGrc\Bus\Queue::pushBatch(): envelope #1 must be of type array|string|object, int given; nothing was enqueued
+size still 250
 array(0) {
 }
 first in, first out
