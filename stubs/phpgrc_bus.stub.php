@@ -176,8 +176,9 @@ namespace PhpGrc\Bus {
      * master's replacement), wait_replicas (0; n: a push, pushBatch or later returns only once n
      * replicas have the job, Redis WAIT, else throws QueueException with the job queued all the
      * same), wait_timeout (1 second it waits for them) and busy_poll (100 microseconds a call
-     * polls the socket for its reply before sleeping on it, 0 to 10000; 0: never poll; also a
-     * `?busy_poll=` URL parameter). Unknown options are refused.
+     * polls the socket for its reply before sleeping on it, plus 1 per KiB the request holds;
+     * 0 to 10000; 0: never poll; also a `?busy_poll=` URL parameter). Unknown options are
+     * refused.
      *
      * Prefetch: every reserved job has attempts + 1 and its own reservation until the pop round
      * trip's time + retry_after, so keep prefetch × handler time well below retry_after; a kept
