@@ -474,6 +474,42 @@ mod tests {
         }
     }
 
+    #[test]
+    fn any_bytes_are_written_as_serde_json_writes_them_or_refused_when_not_utf8() {
+        // Deterministic random text of every length up to 70: mostly ASCII, with the bytes
+        // that need an escape and bytes above 0x7F (valid sequences or not) mixed in.
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let alphabet: &[&[u8]] = &[b"a", b"Z", b"7", b" ", b"/", b"\"", b"\\", b"\n", b"\x00", b"\x1f", b"\x7f", "é".as_bytes(), "漢".as_bytes(), "🎉".as_bytes(), b"\xff", b"\xc3"];
+        for round in 0..20_000 {
+            let len = (next() % 71) as usize;
+            let mut bytes = Vec::with_capacity(len);
+            while bytes.len() < len {
+                let r = next();
+                // Three in four rounds stay plain ASCII, the common case.
+                let pick = if round % 4 != 0 { (r % 5) as usize } else { (r % alphabet.len() as u64) as usize };
+                bytes.extend_from_slice(alphabet[pick]);
+            }
+            let mut out = b"[".to_vec();
+            let written = push_json_utf8(&mut out, &bytes);
+            match std::str::from_utf8(&bytes) {
+                Ok(text) => {
+                    assert!(written, "{bytes:?}");
+                    assert_eq!(&out[1..], serde_json::Value::from(text).to_string().as_bytes(), "{text:?}");
+                }
+                Err(_) => {
+                    assert!(!written, "{bytes:?}");
+                    assert_eq!(out, b"[", "nothing written for {bytes:?}");
+                }
+            }
+        }
+    }
+
     fn keys(src: &str) -> Vec<String> {
         object_members(src.as_bytes())
             .unwrap()
