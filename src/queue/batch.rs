@@ -1,12 +1,13 @@
 //! Pushing jobs as one batch: every job lands, or none does.
 //!
 //! Jobs are encoded as they are added, straight into the request: one buffer for the whole
-//! batch, no allocation or copy per job. `finish` sends two commands in one write: `RPUSH ready job…`
-//! (atomic on its own: the batch lands together) and `RPUSH notify 1…`, one wake-up token per
-//! job as Laravel's push script writes them. Plain commands, not a script: Lua copies each
-//! 1.5 KB argument twice more, which cost ~3 µs per job on the server. The tokens only wake
-//! blocked workers (a pop looks at the ready list first; a token without a job wakes one to
-//! find nothing), so the pair needs no MULTI, and both go to the queue's slot in a cluster.
+//! batch, no allocation or copy per job. `finish` sends two commands in one write:
+//! `RPUSH ready job…` (atomic on its own: the batch lands together) and `RPUSH notify 1…`,
+//! one wake-up token per job as Laravel's push script writes them. Plain commands, not a
+//! script: Lua copies each 1.5 KB argument twice more, which cost ~3 µs per job on the server.
+//! The tokens only wake blocked workers (a pop looks at the ready list first; a token without
+//! a job wakes one to find nothing), so the pair needs no MULTI, and both go to the queue's
+//! slot in a cluster.
 #![forbid(unsafe_code)]
 
 use std::ops::Range;

@@ -116,11 +116,13 @@ pub fn close_arg(out: &mut Vec<u8>, arg: OpenArg) -> Range<usize> {
     let len = out.len() - start;
     let digits = decimal(len);
     let moved = arg.at + 1 + digits.len() + 2;
-    if moved > start {
-        out.resize(moved + len, 0);
+    if moved != start {
+        if moved > start {
+            out.resize(moved + len, 0);
+        }
+        out.copy_within(start..start + len, moved);
+        out.truncate(moved + len);
     }
-    out.copy_within(start..start + len, moved);
-    out.truncate(moved + len);
     out[arg.at + 1..moved - 2].copy_from_slice(digits.as_slice());
     out[moved - 2..moved].copy_from_slice(b"\r\n");
     out.extend_from_slice(b"\r\n");
