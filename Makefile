@@ -15,7 +15,7 @@ APT_PACKAGES := php8.2-cli php8.2-dev php8.2-redis php8.2-mbstring php8.2-xml ph
 	build-essential pkg-config openssl
 
 .PHONY: all deps build install uninstall demo test test-rust test-phpt test-phpunit test-laravel \
-	phpstan test-full test-fuzz test-valgrind test-soak test-php84 test-pie bench bench-rust clean
+	phpstan test-full test-fuzz test-valgrind test-soak test-cluster-soak test-php84 test-pie bench bench-rust clean
 
 all: build
 
@@ -82,14 +82,19 @@ phpstan:
 	@if [ -n "$(PHPSTAN)" ]; then $(PHPSTAN) analyse -c phpstan.neon --no-progress; \
 	else echo "phpstan: skipped, no phpstan binary (Debian 12/13 do not package it and Packagist is unreachable here); set PHPSTAN=/path/to/phpstan"; fi
 
-## test-full: the fast suites, then fuzzing, the phpt suite under valgrind and the fault soak
+## test-full: the fast suites, then fuzzing, the phpt suite under valgrind and the fault soaks
 test-full: test
-	@$(MAKE) --no-print-directory test-fuzz test-valgrind test-soak
+	@$(MAKE) --no-print-directory test-fuzz test-valgrind test-soak test-cluster-soak
 
 ## test-soak: envelopes through 3 worker processes with SIGKILLs and a redis restart
 ## (PHPGRC_BUS_SOAK_ENVELOPES, default 2000); prints pushed/processed/dead-lettered/duplicated/lost
 test-soak: install
 	phpunit -c php-tests/phpunit.xml --group slow
+
+## test-cluster-soak: jobs flowing through a Redis Cluster while its master is failed over and
+## killed, PHPGRC_BUS_CLUSTER_SOAK_ROUNDS times (default 10; make test runs 2); prints the tally
+test-cluster-soak:
+	PHPGRC_BUS_CLUSTER_SOAK_ROUNDS=$${PHPGRC_BUS_CLUSTER_SOAK_ROUNDS:-10} $(CARGO) test --release --test queue_cluster_soak -- --nocapture
 
 ## test-fuzz: each cargo-fuzz target for FUZZ_SECONDS (default 60)
 test-fuzz:

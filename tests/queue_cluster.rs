@@ -14,11 +14,6 @@ use support::{accept, bounded, cli, envelope, headers, RedisCluster};
 const LIMIT: Duration = Duration::from_secs(120);
 const TAG: &str = "integration-bus";
 
-fn config(cluster: &RedisCluster) -> ConnectionConfig {
-    // One seed is enough: the client learns the others from CLUSTER SLOTS.
-    ConnectionConfig::parse("redis://127.0.0.1").unwrap().with_cluster(&cluster.seeds()[..1]).unwrap()
-}
-
 fn options() -> Options {
     Options {
         queue: format!("{{{TAG}}}"),
@@ -30,7 +25,7 @@ fn options() -> Options {
 }
 
 fn queue(cluster: &RedisCluster) -> Queue {
-    Queue::new(&config(cluster), options()).unwrap()
+    Queue::new(&cluster.client_config(), options()).unwrap()
 }
 
 fn slot() -> u16 {
@@ -103,7 +98,7 @@ fn queues_with_different_tags_spread_over_the_masters() {
         let mut masters = BTreeSet::new();
         for name in ["a", "b", "c", "d", "e", "f"] {
             let mut q = Queue::new(
-                &config(&cluster),
+                &cluster.client_config(),
                 Options { queue: format!("{{{name}}}"), dlq: format!("{{{name}}}:dlq"), ..Options::default() },
             )
             .unwrap();
@@ -116,7 +111,7 @@ fn queues_with_different_tags_spread_over_the_masters() {
         }
         assert!(masters.len() > 1, "six tags all hashed to one master");
         // One connection serves every master.
-        let mut conn = Connection::new(config(&cluster));
+        let mut conn = Connection::new(cluster.client_config());
         assert_eq!(conn.cluster_masters().unwrap().len(), 3);
     });
 }
@@ -125,10 +120,10 @@ fn queues_with_different_tags_spread_over_the_masters() {
 fn names_without_a_shared_hash_tag_are_refused_before_anything_is_sent() {
     bounded(LIMIT, || {
         let cluster = RedisCluster::start(3, 0);
-        let untagged = Queue::new(&config(&cluster), Options::default()).err().expect("untagged queue refused");
+        let untagged = Queue::new(&cluster.client_config(), Options::default()).err().expect("untagged queue refused");
         assert_eq!(untagged.kind(), ErrorKind::Config);
         assert!(untagged.message().contains("'{integration-bus}'"), "{}", untagged.message());
-        let split = Queue::new(&config(&cluster), Options { dlq: "dlq".into(), ..options() })
+        let split = Queue::new(&cluster.client_config(), Options { dlq: "dlq".into(), ..options() })
             .err()
             .expect("dead-letter list in another slot refused");
         assert!(split.message().contains("'{integration-bus}:dlq'"), "{}", split.message());
@@ -234,7 +229,7 @@ fn a_live_slot_migration_is_followed_through_ask_tryagain_and_moved() {
         seen.insert(first.envelope().unwrap()["id"].as_str().unwrap().to_owned());
         assert_eq!(seen, ids(0..20));
         assert_eq!(cli(migration.source, &["CLUSTER", "COUNTKEYSINSLOT", &slot().to_string()]).trim(), "0");
-        let masters = Connection::new(config(&cluster)).cluster_masters().unwrap();
+        let masters = Connection::new(cluster.client_config()).cluster_masters().unwrap();
         let owner = masters
             .iter()
             .find(|(_, ranges)| ranges.iter().any(|(a, b)| (*a..=*b).contains(&slot())))
@@ -280,7 +275,7 @@ fn a_killed_master_is_replaced_and_wait_replicas_kept_every_push() {
         // Replication is asynchronous: with wait_replicas each push returns only once the
         // master's replica has it, so killing the master right after loses none.
         let mut q = Queue::new(
-            &config(&cluster),
+            &cluster.client_config(),
             Options { wait_replicas: 1, wait_timeout: Duration::from_millis(500), ..options() },
         )
         .unwrap();
@@ -340,7 +335,7 @@ fn a_password_protected_cluster_authenticates_every_node_and_a_wrong_password_fa
 fn prefetch_and_deferred_acks_work_across_masters() {
     bounded(LIMIT, || {
         let cluster = RedisCluster::start(3, 0);
-        let mut q = Queue::new(&config(&cluster), Options { prefetch: 8, ack: AckMode::Deferred, ..options() }).unwrap();
+        let mut q = Queue::new(&cluster.client_config(), Options { prefetch: 8, ack: AckMode::Deferred, ..options() }).unwrap();
         push_range(&mut q, 0..40);
         // Each pop's write carries the acks queued since the last one: the ZREMs go to the
         // queue's master, the replay-dedupe SETs to whichever masters own their keys.
@@ -358,7 +353,7 @@ fn prefetch_and_deferred_acks_work_across_masters() {
         let first = q.pop(None, None, accept).unwrap().unwrap();
         assert_eq!(q.ack(&first).unwrap(), Acked::Deferred);
         q.close().unwrap();
-        let sizes = Queue::new(&config(&cluster), options()).unwrap().sizes(None).unwrap();
+        let sizes = Queue::new(&cluster.client_config(), options()).unwrap().sizes(None).unwrap();
         assert_eq!((sizes.ready, sizes.reserved), (9, 0));
     });
 }

@@ -348,6 +348,12 @@ impl RedisCluster {
         }
     }
 
+    /// The client's configuration: one seed is enough, the client learns the other nodes from
+    /// `CLUSTER SLOTS`.
+    pub fn client_config(&self) -> ConnectionConfig {
+        ConnectionConfig::parse("redis://127.0.0.1").unwrap().with_cluster(&self.seeds()[..1]).unwrap()
+    }
+
     /// Seed list for the client: every node as `127.0.0.1:port`.
     pub fn seeds(&self) -> Vec<String> {
         self.nodes
