@@ -17,8 +17,9 @@ use RuntimeException;
  * raw phpredis (one RPUSH, 100 RPUSH pipelined); and redis-benchmark as the ceiling.
  * Every job carries the same envelope.
  *
- * The prefetch row pops and acks PREFETCH jobs per call: one pop round trip reserves them all and
- * their acks go out with the next one, so a call of PREFETCH jobs is the unit that repeats.
+ * The prefetch rows pop and ack PREFETCH jobs per call: one pop round trip reserves them all, so a
+ * call of PREFETCH jobs is the unit that repeats. With deferred acks the acks go out with the
+ * next pop; with the default (sync) acks each is its own round trip, as Laravel's delete is.
  * 16: the round trip (~77 µs on loopback) is then a few µs per job, below the client's own work
  * per job, so larger values gain little while each kept job waits longer on its retry_after.
  */
@@ -31,6 +32,7 @@ final class QueueBench
     private const BATCH = 100;
     private const PREFETCH = 16;
     public const PREFETCH_ROW = 'ext pop+ack (prefetch 16, deferred ack)';
+    public const PREFETCH_SYNC_ROW = 'ext pop+ack (prefetch 16)';
     public const NO_POLL_PUSH_ROW = 'ext push (busy_poll 0)';
     public const NO_POLL_POP_ROW = 'ext pop+ack (busy_poll 0)';
 
@@ -39,6 +41,7 @@ final class QueueBench
     private ?string $laravelSkipped = null;
     private ?object $ext = null;
     private ?object $extPrefetch = null;
+    private ?object $extPrefetchSync = null;
     /** The defaults but never polling for replies: what busy_poll is worth, in the same run. */
     private ?object $extNoPoll = null;
 
@@ -55,6 +58,7 @@ final class QueueBench
         $this->redis->connect('127.0.0.1', $server->port, 2.0);
         $this->ext = new \PhpGrc\Bus\Queue('redis://127.0.0.1:' . $server->port);
         $this->extPrefetch = new \PhpGrc\Bus\Queue('redis://127.0.0.1:' . $server->port, ['prefetch' => self::PREFETCH, 'ack' => 'deferred']);
+        $this->extPrefetchSync = new \PhpGrc\Bus\Queue('redis://127.0.0.1:' . $server->port, ['prefetch' => self::PREFETCH]);
         $this->extNoPoll = new \PhpGrc\Bus\Queue('redis://127.0.0.1:' . $server->port, ['busy_poll' => 0]);
         $this->laravel = $this->laravelQueue();
     }
@@ -70,6 +74,7 @@ final class QueueBench
         $payload = $this->rawPayload();
         $ext = $this->ext;
         $extPrefetch = $this->extPrefetch;
+        $extPrefetchSync = $this->extPrefetchSync;
         $extNoPoll = $this->extNoPoll;
         $laravel = $this->laravel;
         $redis = $this->redis;
@@ -96,8 +101,9 @@ final class QueueBench
             'ext pop+ack' => self::popAck($ext, 'ext pop', 1),
             self::NO_POLL_POP_ROW => self::popAck($extNoPoll, 'ext pop (busy_poll 0)', 1),
             self::PREFETCH_ROW => self::popAck($extPrefetch, 'ext pop (prefetch)', self::PREFETCH),
+            self::PREFETCH_SYNC_ROW => self::popAck($extPrefetchSync, 'ext pop (prefetch, sync acks)', self::PREFETCH),
         ];
-        $popJobs = [self::PREFETCH_ROW => self::PREFETCH];
+        $popJobs = [self::PREFETCH_ROW => self::PREFETCH, self::PREFETCH_SYNC_ROW => self::PREFETCH];
         if ($laravel !== null) {
             $pops['laravel pop+delete'] = static function () use ($laravel): void {
                 $job = $laravel->pop(self::LARAVEL_QUEUE);

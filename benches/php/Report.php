@@ -150,6 +150,7 @@ final class Report
             'ext pop+ack / laravel pop+delete' => $ratio($rate('ext pop+ack'), $rate('laravel pop+delete')),
             'ext pop+ack (busy_poll 0) / laravel pop+delete' => $ratio($rate(QueueBench::NO_POLL_POP_ROW), $rate('laravel pop+delete')),
             'ext pop+ack (prefetch 16, deferred ack) / laravel pop+delete' => $ratio($rate(QueueBench::PREFETCH_ROW), $rate('laravel pop+delete')),
+            'ext pop+ack (prefetch 16) / laravel pop+delete' => $ratio($rate(QueueBench::PREFETCH_SYNC_ROW), $rate('laravel pop+delete')),
             'ext pushBatch(100) / laravel bulk(100)' => $ratio($rate('ext pushBatch(100)'), $rate('laravel bulk(100)')),
             'ext pushBatch(100) / phpredis pipelined x100' => $ratio($rate('ext pushBatch(100)'), $rate('phpredis pipelined RPUSH x100')),
             'ext pushBatch(100) / redis-benchmark RPUSH -P16' => $ratio($rate('ext pushBatch(100)'), $rate('redis-benchmark RPUSH -P 16 -d 1500')),
@@ -193,6 +194,7 @@ final class Report
             $add('push ≥ 1.5× Laravel RedisQueue push', $q['ext push / laravel push'], 1.5);
             $add('pop+ack ≥ 5× Laravel pop+delete (defaults)', $q['ext pop+ack / laravel pop+delete'], 5.0);
             $add('pop+ack ≥ 5× Laravel pop+delete (prefetch 16, deferred ack)', $q['ext pop+ack (prefetch 16, deferred ack) / laravel pop+delete'], 5.0);
+            $add('pop+ack ≥ 5× Laravel pop+delete (prefetch 16, sync acks)', $q['ext pop+ack (prefetch 16) / laravel pop+delete'], 5.0);
             $add('pushBatch(100) ≥ 60 % of redis-benchmark RPUSH -P 16', $q['ext pushBatch(100) / redis-benchmark RPUSH -P16'], 0.6);
         }
         foreach ($this->data['memory'] as $m) {
