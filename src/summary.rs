@@ -159,47 +159,130 @@ impl Context<'_> {
     }
 }
 
+/// A member the context reads; its index in [`NAMES`].
+#[derive(Clone, Copy)]
+enum Name {
+    Id,
+    ConnectorKey,
+    ConnectorVersion,
+    TenantId,
+    RunId,
+    Kind,
+    Event,
+    Priority,
+    ReceivedAt,
+    EmittedAt,
+    Provenance,
+    Source,
+    ExternalId,
+    CorrelationId,
+    Replay,
+    Payload,
+    Meta,
+    Attachments,
+    Type,
+    Error,
+    Code,
+    Message,
+    Attempt,
+    MaxAttempts,
+    RetryAt,
+}
+
+/// The member names, in [`Name`] order.
+const NAMES: [&str; 25] = [
+    "id",
+    "connectorKey",
+    "connectorVersion",
+    "tenantId",
+    "runId",
+    "kind",
+    "event",
+    "priority",
+    "receivedAt",
+    "emittedAt",
+    "provenance",
+    "source",
+    "externalId",
+    "correlationId",
+    "replay",
+    "payload",
+    "meta",
+    "attachments",
+    "type",
+    "error",
+    "code",
+    "message",
+    "attempt",
+    "maxAttempts",
+    "retryAt",
+];
+
+/// The member names the context reads, prepared for one representation. Preparing can cost
+/// (a PHP array lookup needs the name's hash and its own copy of it): a caller that summarizes
+/// often keeps one set, as the binding does, instead of preparing 25 names per call.
+pub struct Keys<F: Json> {
+    keys: Vec<F::PreparedKey>,
+}
+
+impl<F: Json> Keys<F> {
+    pub fn new() -> Keys<F> {
+        Keys { keys: NAMES.iter().map(|name| F::prepare_key(name)).collect() }
+    }
+
+    fn member<'a>(&self, node: &F::Node<'a>, name: Name) -> Option<F::Node<'a>> {
+        node.as_object()?.get(self.keys.get(name as usize)?)
+    }
+}
+
+impl<F: Json> Default for Keys<F> {
+    fn default() -> Keys<F> {
+        Keys::new()
+    }
+}
+
 /// The context of any JSON representation jsonschema can read; reads only what it reports.
 pub fn context<'a, F: Json>(envelope: F::Node<'a>, received_at: Option<&str>) -> Context<'a> {
-    let top = |key: &str| member::<F>(&envelope, key);
-    let text = |key: &str| string_at::<F>(top(key));
-    let provenance = top("provenance");
-    let field = |key: &str| string_at::<F>(provenance.as_ref().and_then(|p| member::<F>(p, key)));
-    let received_at = match (received_at, top("receivedAt").and_then(|r| r.as_string())) {
+    context_with(&Keys::<F>::new(), envelope, received_at)
+}
+
+/// `context`, looking members up with prepared `keys`.
+pub fn context_with<'a, F: Json>(keys: &Keys<F>, envelope: F::Node<'a>, received_at: Option<&str>) -> Context<'a> {
+    let top = |name: Name| keys.member(&envelope, name);
+    let text = |name: Name| string_at::<F>(top(name));
+    let provenance = top(Name::Provenance);
+    let field = |name: Name| string_at::<F>(provenance.as_ref().and_then(|p| keys.member(p, name)));
+    let received_at = match (received_at, top(Name::ReceivedAt).and_then(|r| r.as_string())) {
         (Some(given), _) => given.to_owned(),
         (None, Some(body)) => body.into_owned(),
         (None, None) => timestamp::now_utc_millis(),
     };
-    let (attachment_count, attachment_types) = attachments::<F>(top("attachments"));
+    let (attachment_count, attachment_types) = attachments(keys, top(Name::Attachments));
     Context {
-        envelope_id: text("id"),
-        connector_key: text("connectorKey"),
-        connector_version: text("connectorVersion"),
-        tenant_id: text("tenantId"),
-        run_id: text("runId"),
-        kind: text("kind"),
-        event: text("event"),
-        priority: top("priority").and_then(|p| p.as_string()).unwrap_or(Cow::Borrowed("normal")),
+        envelope_id: text(Name::Id),
+        connector_key: text(Name::ConnectorKey),
+        connector_version: text(Name::ConnectorVersion),
+        tenant_id: text(Name::TenantId),
+        run_id: text(Name::RunId),
+        kind: text(Name::Kind),
+        event: text(Name::Event),
+        priority: top(Name::Priority).and_then(|p| p.as_string()).unwrap_or(Cow::Borrowed("normal")),
         received_at,
-        emitted_at: text("emittedAt"),
-        source: field("source"),
-        external_id: field("externalId"),
-        correlation_id: field("correlationId"),
+        emitted_at: text(Name::EmittedAt),
+        source: field(Name::Source),
+        external_id: field(Name::ExternalId),
+        correlation_id: field(Name::CorrelationId),
         replay: provenance
             .as_ref()
-            .and_then(|p| member::<F>(p, "replay"))
+            .and_then(|p| keys.member(p, Name::Replay))
             .and_then(|r| r.as_boolean())
             .unwrap_or(false),
-        payload_keys: first_keys::<F>(top("payload")),
-        meta_keys: first_keys::<F>(top("meta")),
+        payload_keys: first_keys::<F>(top(Name::Payload)),
+        meta_keys: first_keys::<F>(top(Name::Meta)),
         attachment_count,
         attachment_types,
-        error: top("error").filter(|e| !e.is_null()).map(|e| error_context::<F>(&e)),
+        error: top(Name::Error).filter(|e| !e.is_null()).map(|e| error_context(keys, &e)),
     }
-}
-
-fn member<'a, F: Json>(node: &F::Node<'a>, key: &str) -> Option<F::Node<'a>> {
-    node.as_object()?.get(&F::prepare_key(key))
 }
 
 /// A string field as it is; anything else (missing, null, a number, an object) as `None`, so a
@@ -229,11 +312,11 @@ fn first_keys<'a, F: Json>(value: Option<F::Node<'a>>) -> Vec<Cow<'a, str>> {
 }
 
 /// How many attachments, and their distinct `type` values, first seen first.
-fn attachments<'a, F: Json>(value: Option<F::Node<'a>>) -> (usize, Vec<Cow<'a, str>>) {
+fn attachments<'a, F: Json>(keys: &Keys<F>, value: Option<F::Node<'a>>) -> (usize, Vec<Cow<'a, str>>) {
     let mut types: Vec<Cow<'a, str>> = Vec::new();
     let Some(list) = value.as_ref().and_then(|v| v.as_array()) else { return (0, types) };
     for item in list.elements() {
-        if let Some(kind) = member::<F>(&item, "type").and_then(|t| t.as_string()) {
+        if let Some(kind) = keys.member(&item, Name::Type).and_then(|t| t.as_string()) {
             // Types come from a four-value enum, so a linear search stays cheap.
             if !types.contains(&kind) {
                 types.push(kind);
@@ -243,20 +326,20 @@ fn attachments<'a, F: Json>(value: Option<F::Node<'a>>) -> (usize, Vec<Cow<'a, s
     (list.len(), types)
 }
 
-fn error_context<'a, F: Json>(error: &F::Node<'a>) -> ErrorContext<'a> {
-    let message = member::<F>(error, "message").and_then(|m| m.as_string()).map(|m| {
+fn error_context<'a, F: Json>(keys: &Keys<F>, error: &F::Node<'a>) -> ErrorContext<'a> {
+    let message = keys.member(error, Name::Message).and_then(|m| m.as_string()).map(|m| {
         match m.char_indices().nth(ERROR_MESSAGE_MAX_CHARS) {
             Some((cut, _)) => Cow::Owned(m[..cut].to_owned()),
             None => m,
         }
     });
-    let count = |key: &str| member::<F>(error, key).and_then(|n| n.as_number()).map(|n| n.to_number().into_owned());
+    let count = |name: Name| keys.member(error, name).and_then(|n| n.as_number()).map(|n| n.to_number().into_owned());
     ErrorContext {
-        code: string_at::<F>(member::<F>(error, "code")),
+        code: string_at::<F>(keys.member(error, Name::Code)),
         message,
-        attempt: count("attempt"),
-        max_attempts: count("maxAttempts"),
-        retry_at: member::<F>(error, "retryAt").and_then(|r| r.as_string()),
+        attempt: count(Name::Attempt),
+        max_attempts: count(Name::MaxAttempts),
+        retry_at: keys.member(error, Name::RetryAt).and_then(|r| r.as_string()),
     }
 }
 

@@ -1,6 +1,8 @@
 //! `PhpGrc\Bus\ulid()`, `Run`, `Envelope` and `Summary`: argument conversion around the core
 //! builders and log summary.
 
+use std::sync::OnceLock;
+
 use ext_php_rs::prelude::*;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::types::{ZendHashTable, ZendObject, Zval};
@@ -367,7 +369,12 @@ impl Summary {
             // Read in place when the value is plain JSON data; otherwise the converting path
             // says precisely what is wrong with it.
             None => match zval_json::checked(envelope, &Limits::from_ini()) {
-                Some(root) => Ok(context_table(&summary::context::<PhpJson>(root, received.as_deref()))),
+                Some(root) => {
+                    // The member names, hashed and copied once per process.
+                    static KEYS: OnceLock<summary::Keys<PhpJson>> = OnceLock::new();
+                    let keys = KEYS.get_or_init(summary::Keys::new);
+                    Ok(context_table(&summary::context_with(keys, root, received.as_deref())))
+                }
                 None => {
                     let value = any_value(envelope, "Argument #1 ($envelope)")?;
                     Ok(context_table(&summary::context::<jsonschema::json::SerdeJson>(&value, received.as_deref())))
