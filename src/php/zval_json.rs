@@ -21,7 +21,7 @@ use serde_json::{Number, Value};
 
 use crate::contract::{Field, RuleFields};
 use crate::json_string::is_plain_ascii;
-use crate::queue::raw_json::push_json_utf8;
+use crate::queue::raw_json::push_json_string;
 use crate::utf8::{half, is_utf8, word};
 
 use super::convert::{self, entries, is_live, Entries, Key, Limits, Slots};
@@ -584,11 +584,16 @@ impl Sink for &mut Vec<u8> {
     const WRITES: bool = true;
     #[inline(always)]
     fn text(&mut self, bytes: &[u8]) -> bool {
+        // One scan settles both questions for plain ASCII, nearly every key and value; the
+        // rest is checked for UTF-8, then escaped as needed.
         if is_plain_ascii(bytes) {
             push_plain(self, bytes);
             true
+        } else if is_utf8(bytes) {
+            push_json_string(self, bytes);
+            true
         } else {
-            push_json_utf8(self, bytes)
+            false
         }
     }
     #[inline(always)]

@@ -8,8 +8,7 @@
 
 use std::ops::Range;
 
-use crate::json_string::{is_plain_ascii, needs_escape, next_escape};
-use crate::utf8::is_utf8;
+use crate::json_string::{needs_escape, next_escape};
 
 /// Deepest nesting accepted, in levels of objects and arrays (serde_json's own limit).
 pub const MAX_DEPTH: usize = 127;
@@ -181,20 +180,6 @@ pub fn push_json_string(out: &mut Vec<u8>, text: &[u8]) {
     } else {
         push_unescaped(out, text);
     }
-}
-
-/// `push_json_string` for bytes not yet known to be UTF-8: `false`, with nothing written, when
-/// they are not. Plain ASCII, nearly every key and value, takes one scan for both questions.
-#[inline]
-pub fn push_json_utf8(out: &mut Vec<u8>, text: &[u8]) -> bool {
-    if is_plain_ascii(text) {
-        push_unescaped(out, text);
-    } else if is_utf8(text) {
-        push_json_string(out, text);
-    } else {
-        return false;
-    }
-    true
 }
 
 #[inline(always)]
@@ -475,7 +460,7 @@ mod tests {
     }
 
     #[test]
-    fn any_bytes_are_written_as_serde_json_writes_them_or_refused_when_not_utf8() {
+    fn random_text_is_written_as_serde_json_writes_it_and_plain_ascii_is_told_apart() {
         // Deterministic random text of every length up to 70: mostly ASCII, with the bytes
         // that need an escape and bytes above 0x7F (valid sequences or not) mixed in.
         let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -495,17 +480,13 @@ mod tests {
                 let pick = if round % 4 != 0 { (r % 5) as usize } else { (r % alphabet.len() as u64) as usize };
                 bytes.extend_from_slice(alphabet[pick]);
             }
-            let mut out = b"[".to_vec();
-            let written = push_json_utf8(&mut out, &bytes);
-            match std::str::from_utf8(&bytes) {
-                Ok(text) => {
-                    assert!(written, "{bytes:?}");
-                    assert_eq!(&out[1..], serde_json::Value::from(text).to_string().as_bytes(), "{text:?}");
-                }
-                Err(_) => {
-                    assert!(!written, "{bytes:?}");
-                    assert_eq!(out, b"[", "nothing written for {bytes:?}");
-                }
+            // The zval writer's split: plain ASCII copied as it is, the rest escaped.
+            let plain = bytes.iter().all(|&b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\');
+            assert_eq!(crate::json_string::is_plain_ascii(&bytes), plain, "{bytes:?}");
+            if let Ok(text) = std::str::from_utf8(&bytes) {
+                let mut out = b"[".to_vec();
+                push_json_string(&mut out, &bytes);
+                assert_eq!(&out[1..], serde_json::Value::from(text).to_string().as_bytes(), "{text:?}");
             }
         }
     }
