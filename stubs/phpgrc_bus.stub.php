@@ -229,7 +229,7 @@ namespace PhpGrc\Bus {
          * dead-letter queue with `VALIDATION_FAILED` and the next job is tried. A replayed envelope
          * already processed is acknowledged and skipped.
          *
-         * @param int|null $blockFor seconds to wait on `:notify` when empty; null: the `block_for` option
+         * @param int|null $blockFor seconds to wait on `:notify` when empty; null: the `block_for` option; 0: until a job comes; negative: do not wait (what Laravel 13's Worker asks of every queue after the first)
          */
         public function pop(?string $queue = null, ?int $blockFor = null): ?ReservedJob {}
 
@@ -269,6 +269,28 @@ namespace PhpGrc\Bus {
 
         /** Ready + delayed + reserved jobs. */
         public function size(?string $queue = null): int {}
+
+        /** Ready jobs: the list a pop takes from (Laravel 13's `pendingSize`). */
+        public function pendingSize(?string $queue = null): int {}
+
+        /** Jobs waiting in `:delayed` for their time: later() and released jobs (Laravel 13's `delayedSize`). */
+        public function delayedSize(?string $queue = null): int {}
+
+        /** Jobs in `:reserved`: popped and not yet acknowledged, released or expired, prefetched ones included (Laravel 13's `reservedSize`). */
+        public function reservedSize(?string $queue = null): int {}
+
+        /**
+         * The `createdAt` of the oldest ready job (Laravel 13's `creationTimeOfOldestPendingJob`, read by `queue:monitor`).
+         * @return int|null Unix seconds; null when no job is ready, or the oldest has no `createdAt` (pushed by Laravel 11 or older)
+         */
+        public function creationTimeOfOldestPendingJob(?string $queue = null): ?int {}
+
+        /**
+         * Deletes the queue's ready, delayed and reserved jobs and its wake-up tokens in one atomic step (Laravel's `queue:clear`).
+         * Jobs this object prefetched from that queue are dropped too; the dead-letter list and replay marks are kept.
+         * @return int how many jobs were deleted
+         */
+        public function clear(?string $queue = null): int {}
 
         /** The oldest dead letters, as decoded job payloads. @return list<array> */
         public function deadLetters(int $limit = 100): array {}

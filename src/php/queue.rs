@@ -15,7 +15,7 @@ use super::exceptions::BusError;
 use super::zval_json::{self, PhpJson};
 use crate::contract::document::DocNode;
 use crate::contract::{Check, Headers, Schema, Violation};
-use crate::queue::{self, AckMode, Acked, ConnectionConfig, LaravelConnection, Options, QueueError, Rejection, Reserved};
+use crate::queue::{self, AckMode, Acked, Block, ConnectionConfig, LaravelConnection, Options, QueueError, Rejection, Reserved};
 
 impl From<QueueError> for BusError {
     fn from(e: QueueError) -> Self {
@@ -427,9 +427,14 @@ impl Queue {
         Ok(self.inner.later(Self::queue_name(&queue), delaySeconds as u64, &ready.json, &ready.headers).map_err(BusError::from)?)
     }
 
-    /// Reserves the next job whose headers match its body, or null.
+    /// Reserves the next job whose headers match its body, or null. blockFor: null the
+    /// option, 0 until a job comes, n seconds, negative not at all.
     pub fn pop(&mut self, queue: Option<String>, blockFor: Option<i64>) -> PhpResult<Option<ReservedJob>> {
-        let block_for = blockFor.map(|b| b.max(0) as u64);
+        let block_for = match blockFor {
+            None => Block::Option,
+            Some(b) if b < 0 => Block::Never,
+            Some(b) => Block::Seconds(b as u64),
+        };
         let schema = self.schema.clone();
         let reserved = self
             .inner
@@ -474,6 +479,31 @@ impl Queue {
     /// Ready + delayed + reserved jobs.
     pub fn size(&mut self, queue: Option<String>) -> PhpResult<i64> {
         Ok(self.inner.size(Self::queue_name(&queue)).map_err(BusError::from)? as i64)
+    }
+
+    /// Ready jobs (Laravel 13's `pendingSize`).
+    pub fn pending_size(&mut self, queue: Option<String>) -> PhpResult<i64> {
+        Ok(self.inner.sizes(Self::queue_name(&queue)).map_err(BusError::from)?.ready as i64)
+    }
+
+    /// Delayed jobs, released ones included (Laravel 13's `delayedSize`).
+    pub fn delayed_size(&mut self, queue: Option<String>) -> PhpResult<i64> {
+        Ok(self.inner.sizes(Self::queue_name(&queue)).map_err(BusError::from)?.delayed as i64)
+    }
+
+    /// Reserved jobs (Laravel 13's `reservedSize`).
+    pub fn reserved_size(&mut self, queue: Option<String>) -> PhpResult<i64> {
+        Ok(self.inner.sizes(Self::queue_name(&queue)).map_err(BusError::from)?.reserved as i64)
+    }
+
+    /// `createdAt` (Unix seconds) of the oldest ready job; null when none is ready or it has none.
+    pub fn creation_time_of_oldest_pending_job(&mut self, queue: Option<String>) -> PhpResult<Option<i64>> {
+        Ok(self.inner.oldest_pending_created_at(Self::queue_name(&queue)).map_err(BusError::from)?)
+    }
+
+    /// Deletes the queue's ready, delayed and reserved jobs; returns how many (dead letters stay).
+    pub fn clear(&mut self, queue: Option<String>) -> PhpResult<i64> {
+        Ok(self.inner.clear(Self::queue_name(&queue)).map_err(BusError::from)? as i64)
     }
 
     /// The oldest dead letters, as decoded job payloads.

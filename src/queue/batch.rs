@@ -36,6 +36,8 @@ pub struct Batch<'q> {
     headroom: usize,
     /// Where each job's payload sits in `request` (a cluster sends them as pipeline arguments).
     jobs: Vec<Range<usize>>,
+    /// Every job's `createdAt`: the second the batch was opened.
+    created_at: String,
 }
 
 impl<'q> Batch<'q> {
@@ -52,6 +54,7 @@ impl<'q> Batch<'q> {
             request,
             headroom,
             jobs: Vec::with_capacity(expected.min(1024)),
+            created_at: payload::unix_seconds().to_string(),
         })
     }
 
@@ -80,7 +83,13 @@ impl<'q> Batch<'q> {
         // Jobs of a batch are mostly alike: the last one's length is the guess.
         let guess = self.jobs.last().map_or(GUESSED_PAYLOAD, ExactSizeIterator::len);
         let arg = resp::open_arg(&mut self.request, guess);
-        if !payload::write_with(&mut self.request, &self.queue.template_members, &self.ids[self.added], envelope) {
+        if !payload::write_with(
+            &mut self.request,
+            &self.queue.template_members,
+            &self.ids[self.added],
+            &self.created_at,
+            envelope,
+        ) {
             self.request.truncate(mark);
             return Ok(false);
         }

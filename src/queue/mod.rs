@@ -217,6 +217,25 @@ impl Sizes {
     }
 }
 
+/// How long `pop` waits on `:notify` when no job is ready.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Block {
+    /// The `block_for` option.
+    #[default]
+    Option,
+    /// Not at all this time (Laravel 13's Worker asks this of every queue after the first).
+    Never,
+    /// Up to this many seconds; 0: until a job comes.
+    Seconds(u64),
+}
+
+impl From<Option<u64>> for Block {
+    /// `None`: the option; `Some(n)`: n seconds (0: until a job comes).
+    fn from(seconds: Option<u64>) -> Block {
+        seconds.map_or(Block::Option, Block::Seconds)
+    }
+}
+
 /// What this `Queue` has done since it was made.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -537,14 +556,18 @@ impl Queue {
     pub fn pop(
         &mut self,
         queue: Option<&str>,
-        block_for: Option<u64>,
+        block_for: impl Into<Block>,
         mut check: impl FnMut(&Reserved, Option<DocNode<'_>>) -> Result<(), Rejection>,
     ) -> Result<Option<Reserved>, QueueError> {
         self.adopt_process();
         let name = self.queue_name(queue).to_owned();
         let keys = self.keys(&name);
         let dlq = self.dlq_key();
-        let wait = block_for.or(self.options.block_for);
+        let wait = match block_for.into() {
+            Block::Option => self.options.block_for,
+            Block::Never => None,
+            Block::Seconds(seconds) => Some(seconds),
+        };
         let mut waited = false;
         let mut skipped = 0;
         while skipped < POP_SKIP_LIMIT {
@@ -1061,6 +1084,49 @@ impl Queue {
             }),
             _ => Err(unexpected("the sizes script", &reply)),
         }
+    }
+
+    /// Laravel 13's `creationTimeOfOldestPendingJob()`: the `createdAt` (Unix seconds) of the
+    /// job at the head of the ready list; `None` when the list is empty or that job has no
+    /// integer `createdAt` (pushed by Laravel 11 or older, or not a job payload).
+    pub fn oldest_pending_created_at(&mut self, queue: Option<&str>) -> Result<Option<i64>, QueueError> {
+        let keys = self.keys(self.queue_name(queue));
+        let reply = lock(&self.conn).command(&[b"LINDEX", keys.ready.as_bytes(), b"0"])?;
+        let Some(head) = reply.as_bytes() else { return Ok(None) };
+        let Ok(members) = raw_json::object_members(head) else { return Ok(None) };
+        Ok(members
+            .iter()
+            .rev()
+            .find(|m| m.key == "createdAt")
+            .and_then(|m| std::str::from_utf8(&head[m.value.clone()]).ok())
+            .and_then(|text| text.parse::<i64>().ok()))
+    }
+
+    /// Deletes the queue's ready, delayed and reserved jobs (Laravel's `queue:clear`); returns
+    /// how many. Jobs this object prefetched from that queue are dropped with them; the
+    /// dead-letter list is kept.
+    pub fn clear(&mut self, queue: Option<&str>) -> Result<u64, QueueError> {
+        self.adopt_process();
+        let name = self.queue_name(queue).to_owned();
+        let keys = self.keys(&name);
+        let reply = self.eval_after_acks(
+            &scripts::CLEAR,
+            &[
+                keys.ready.as_bytes(),
+                keys.delayed.as_bytes(),
+                keys.reserved.as_bytes(),
+                keys.notify.as_bytes(),
+            ],
+            &[],
+        )?;
+        self.prefetched.retain(|p| p.queue != name);
+        if let Some(e) = self.ack_error.take() {
+            return Err(e);
+        }
+        reply
+            .as_integer()
+            .and_then(|n| u64::try_from(n).ok())
+            .ok_or_else(|| unexpected("the clear script", &reply))
     }
 
     /// The oldest `limit` dead letters.

@@ -134,7 +134,13 @@ pub fn encode<K: AsRef<str>, V: AsRef<str>>(
 ) -> Result<Vec<u8>, QueueError> {
     raw_json::object_members(envelope_json)
         .map_err(|e| QueueError::payload(format!("the envelope is not a JSON object: {e}")))?;
-    Ok(encode_validated(members, id, envelope_json, headers))
+    Ok(encode_validated(members, id, unix_seconds(), envelope_json, headers))
+}
+
+/// Seconds since the Unix epoch: a new job's `createdAt`, as Laravel 12+ writes it (its
+/// `queue:monitor` reports the oldest pending job's age from it).
+pub fn unix_seconds() -> i64 {
+    unix_millis() / 1000
 }
 
 impl JobTemplate {
@@ -170,9 +176,15 @@ impl JobTemplate {
 
 /// `encode` for envelope text the caller has just validated as one JSON object (the binding
 /// does, with the contract schema): the strict re-scan is skipped.
-pub fn encode_validated<K: AsRef<str>, V: AsRef<str>>(members: &[u8], id: &str, envelope_json: &[u8], headers: &[(K, V)]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(envelope_json.len() + members.len() + 128 + headers.len() * 48);
-    write_with(&mut out, members, id, |out| {
+pub fn encode_validated<K: AsRef<str>, V: AsRef<str>>(
+    members: &[u8],
+    id: &str,
+    created_at: i64,
+    envelope_json: &[u8],
+    headers: &[(K, V)],
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(envelope_json.len() + members.len() + 144 + headers.len() * 48);
+    write_with(&mut out, members, id, &created_at.to_string(), |out| {
         out.extend_from_slice(envelope_json);
         Some(headers.iter().map(|(name, value)| (name, value)))
     });
@@ -182,8 +194,15 @@ pub fn encode_validated<K: AsRef<str>, V: AsRef<str>>(members: &[u8], id: &str, 
 /// A job's payload appended to `out`, its envelope written in place by `envelope`, which
 /// returns the job's headers (a batch writes each envelope straight into its request, with
 /// no copy). The envelope must be one validated JSON object. `false` when `envelope` gives
-/// up, leaving part of a payload in `out` for the caller to drop.
-pub fn write_with<H, K, V>(out: &mut Vec<u8>, members: &[u8], id: &str, envelope: impl FnOnce(&mut Vec<u8>) -> Option<H>) -> bool
+/// up, leaving part of a payload in `out` for the caller to drop. `created_at`: Unix seconds
+/// as decimal digits (a batch formats them once).
+pub fn write_with<H, K, V>(
+    out: &mut Vec<u8>,
+    members: &[u8],
+    id: &str,
+    created_at: &str,
+    envelope: impl FnOnce(&mut Vec<u8>) -> Option<H>,
+) -> bool
 where
     H: IntoIterator<Item = (K, V)>,
     K: AsRef<str>,
@@ -194,6 +213,8 @@ where
     out.extend_from_slice(members);
     out.extend_from_slice(b",\"data\":");
     let Some(headers) = envelope(out) else { return false };
+    out.extend_from_slice(b",\"createdAt\":");
+    out.extend_from_slice(created_at.as_bytes());
     out.extend_from_slice(b",\"headers\":{");
     for (i, (name, value)) in headers.into_iter().enumerate() {
         if i > 0 {
@@ -438,6 +459,7 @@ mod tests {
 
     #[test]
     fn a_payload_has_laravels_keys_in_order_with_attempts_last() {
+        let before = unix_seconds();
         let bytes = encode(&template().members_json(), "id-1", ENVELOPE.as_bytes(), &headers()).unwrap();
         let v: Value = serde_json::from_slice(&bytes).unwrap();
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
@@ -454,11 +476,14 @@ mod tests {
                 "timeout",
                 "retryUntil",
                 "data",
+                "createdAt",
                 "headers",
                 "id",
                 "attempts"
             ]
         );
+        let created = v["createdAt"].as_i64().expect("createdAt is an integer");
+        assert!((before..=unix_seconds()).contains(&created), "createdAt is the push's Unix second");
         assert_eq!(v["job"], "PhpGrc\\Bus\\Laravel\\EnvelopeJob@handle");
         assert_eq!(v["displayName"], "PhpGrc\\Bus\\Laravel\\EnvelopeJob");
         assert_eq!(v["uuid"], v["id"]);

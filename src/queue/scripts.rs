@@ -228,6 +228,21 @@ return {
 "#,
 );
 
+/// Deletes a queue's jobs: what Laravel's `ClearableQueue::clear()` (`queue:clear`) does.
+///
+/// KEYS[1] ready list, KEYS[2] `:delayed`, KEYS[3] `:reserved`, KEYS[4] `:notify`.
+/// Guarantees: the counts and the deletion are one atomic step (a job pushed meanwhile is
+/// either counted and deleted or kept). The dead-letter list and replay marks are kept.
+/// Returns how many jobs were deleted (ready + delayed + reserved).
+pub static CLEAR: Script = Script::new(
+    "clear",
+    r#"-- clear: delete every ready, delayed and reserved job of one queue, and its wake-up tokens.
+local size = redis.call('LLEN', KEYS[1]) + redis.call('ZCARD', KEYS[2]) + redis.call('ZCARD', KEYS[3])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+return size
+"#,
+);
+
 /// SHA-1 (FIPS 180-4), only to name scripts for EVALSHA; not used for anything secret.
 fn sha1_hex(message: &[u8]) -> String {
     let mut h: [u32; 5] = [
@@ -306,6 +321,7 @@ mod tests {
             &UNRESERVE,
             &RETRY_DEAD_LETTER,
             &SIZES,
+            &CLEAR,
         ];
         let mut digests: Vec<&str> = all.iter().map(|s| s.sha1()).collect();
         for s in all {
