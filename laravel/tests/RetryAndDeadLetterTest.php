@@ -25,7 +25,6 @@ final class RetryAndDeadLetterTest extends TestCase
     protected function setUp(): void
     {
         parent::setUp();
-        $this->requireNativeQueue();
     }
 
     public function test_a_throwing_handler_is_retried_with_backoff_then_dead_lettered_with_its_error(): void
@@ -122,6 +121,37 @@ final class RetryAndDeadLetterTest extends TestCase
         $this->assertCount(1, RecordingEnvelopeHandler::$received);
         $this->assertSame($envelope['id'], RecordingEnvelopeHandler::$received[0]['id']);
         $this->assertSame(0, Queue::connection('integration-bus')->size());
+    }
+
+    public function test_queue_failed_lists_the_exhausted_job_and_queue_retry_runs_it_again(): void
+    {
+        $this->boot(['max_attempts' => 1, 'handlers' => ['asset.discovery' => ThrowingEnvelopeHandler::class]]);
+        $envelope = Envelopes::of();
+        $id = Queue::connection('integration-bus')->push($envelope);
+        // queue:work (not a bare Worker) writes failed jobs to the store.
+        TestApplication::artisan($this->app)->run(
+            new ArrayInput(['command' => 'queue:work', 'connection' => 'integration-bus', '--once' => true, '--sleep' => 0]),
+            new BufferedOutput(),
+        );
+
+        $output = new BufferedOutput();
+        $this->assertSame(0, TestApplication::artisan($this->app)->run(new ArrayInput(['command' => 'queue:failed']), $output));
+        $listed = $output->fetch();
+        $this->assertStringContainsString($id, $listed, 'queue:failed lists the job by its id');
+        $this->assertStringContainsString('PhpGrc\Bus\Laravel\EnvelopeJob', $listed);
+
+        $this->app['config']->set('integration-bus.handlers', ['asset.discovery' => RecordingEnvelopeHandler::class]);
+        $output = new BufferedOutput();
+        $this->assertSame(0, TestApplication::artisan($this->app)->run(new ArrayInput(['command' => 'queue:retry', 'id' => ['all']]), $output));
+        $this->assertStringContainsString($id, $output->fetch());
+        $this->assertSame([], $this->app['queue.failer']->all(), 'queue:retry forgets what it pushed back');
+        $this->assertSame(1, Queue::connection('integration-bus')->size(), 'back on the envelope queue, validated again');
+        $this->work();
+
+        $this->assertCount(1, RecordingEnvelopeHandler::$received);
+        $this->assertSame($envelope['id'], RecordingEnvelopeHandler::$received[0]['id']);
+        $this->assertSame(0, Queue::connection('integration-bus')->size());
+        $this->assertCount(1, Queue::connection('integration-bus')->native()->deadLetters(), 'the dead letter of the first run stays');
     }
 
     public function test_success_acknowledges_and_clears_the_error(): void

@@ -256,4 +256,56 @@ final class LaravelInteropTest extends QueueTestCase
         self::assertSame(0, $queue->size());
         self::assertSame(0, $this->raw()->lLen($this->key()));
     }
+
+    /**
+     * Laravel's own payload builder (its push(), with a createPayloadUsing hook adding the headers)
+     * writes `createdAt` on Laravel 12+: the extension pops, releases and re-pops the job with it
+     * kept, and reports it as the oldest pending job's creation time, as Laravel's RedisQueue does.
+     */
+    public function testAJobBuiltByLaravelsOwnPayloadBuilderKeepsItsCreatedAtThroughTheExtension(): void
+    {
+        $envelope = Envelopes::asset('i-created-at');
+        LaravelBaseQueue::createPayloadUsing(static fn ($connection, $queue, array $payload) => ['headers' => Envelope::headers($payload['data'])]);
+        try {
+            $laravel = $this->laravel();
+            $laravel->queue()->push(EnvelopeJob::HANDLER, $envelope, 'integration-bus');
+        } finally {
+            LaravelBaseQueue::createPayloadUsing(null);
+        }
+        $written = json_decode($this->raw()->lIndex($this->key(), 0), true);
+        $createdAt = $written['createdAt'] ?? null; // Laravel 8 and 10 write none
+        $queue = $this->queue();
+        self::assertSame($createdAt, $queue->creationTimeOfOldestPendingJob());
+        if (method_exists($laravel->queue(), 'creationTimeOfOldestPendingJob')) {
+            self::assertIsInt($createdAt, 'Laravel 12+ dates its payloads');
+            self::assertSame($laravel->queue()->creationTimeOfOldestPendingJob('integration-bus'), $queue->creationTimeOfOldestPendingJob());
+        }
+
+        $job = $queue->pop();
+        self::assertInstanceOf(ReservedJob::class, $job, 'headers from the hook: accepted, not dead-lettered');
+        self::assertSame('released', $queue->release($job, 0));
+        $again = $queue->pop();
+        self::assertInstanceOf(ReservedJob::class, $again);
+        self::assertSame(2, $again->attempts());
+        self::assertSame($createdAt, json_decode($again->rawPayload(), true)['createdAt'] ?? null, 'createdAt survives pop and release');
+        $queue->ack($again);
+    }
+
+    /** The extension's payloads carry `createdAt`, and Laravel's RedisQueue (12+) reads the same oldest-pending time from them. */
+    public function testLaravelReadsTheCreationTimeOfAJobTheExtensionPushed(): void
+    {
+        $before = time();
+        $this->queue()->push(Envelopes::asset('i-dated'));
+        $createdAt = json_decode($this->raw()->lIndex($this->key(), 0), true)['createdAt'];
+        self::assertIsInt($createdAt);
+        self::assertGreaterThanOrEqual($before, $createdAt);
+        self::assertLessThanOrEqual(time(), $createdAt);
+
+        $laravel = $this->laravel()->queue();
+        if (method_exists($laravel, 'creationTimeOfOldestPendingJob')) {
+            self::assertSame($createdAt, $laravel->creationTimeOfOldestPendingJob('integration-bus'));
+            self::assertSame(1, $laravel->pendingSize('integration-bus'));
+        }
+        self::assertSame($createdAt, $this->queue()->creationTimeOfOldestPendingJob());
+    }
 }

@@ -10,6 +10,10 @@ use Illuminate\Config\Repository;
 use Illuminate\Console\Application as Artisan;
 use Illuminate\Contracts\Debug\ExceptionHandler;
 use Illuminate\Foundation\Application;
+use Illuminate\Queue\Console\ClearCommand;
+use Illuminate\Queue\Console\ListFailedCommand;
+use Illuminate\Queue\Console\MonitorCommand;
+use Illuminate\Queue\Console\RetryCommand;
 use Illuminate\Queue\Console\WorkCommand;
 use Illuminate\Queue\QueueServiceProvider;
 use Illuminate\Redis\RedisServiceProvider;
@@ -35,6 +39,8 @@ final class TestApplication
         $basePath = sys_get_temp_dir() . '/phpgrc-bus-laravel-app';
         @mkdir($basePath . '/storage/framework', 0777, true);
         $app = new Application($basePath);
+        // What a full app's bootstrap detects from APP_ENV (queue:clear's confirmation reads it).
+        $app->instance('env', 'testing');
         $app->instance('config', new Repository([
             'app' => ['name' => 'phpgrc-bus-test', 'env' => 'testing', 'debug' => true],
             'database' => ['redis' => [
@@ -81,11 +87,11 @@ final class TestApplication
         return $app;
     }
 
-    /** The console with our commands and `queue:work`, as `php artisan` would build it. */
+    /** The console with our commands and Laravel's queue:work, :monitor, :clear, :failed and :retry, as `php artisan` would build it. */
     public static function artisan(Application $app): Artisan
     {
         $artisan = new Artisan($app, $app['events'], $app->version());
-        $artisan->resolveCommands([WorkCommand::class]);
+        $artisan->resolveCommands([WorkCommand::class, MonitorCommand::class, ClearCommand::class, ListFailedCommand::class, RetryCommand::class]);
         // Laravel 9+ only maps a command that declares its name (#[AsCommand]); the console kernel
         // then installs the loader that resolves it. Laravel 8 has no map and registers it directly.
         if (method_exists($artisan, 'setContainerCommandLoader')) {
