@@ -23,7 +23,6 @@ final class EnvelopeJobTest extends TestCase
     protected function setUp(): void
     {
         parent::setUp();
-        $this->requireNativeQueue();
     }
 
     /** @return iterable<string, array{string}> */

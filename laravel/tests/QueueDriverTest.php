@@ -21,7 +21,6 @@ final class QueueDriverTest extends TestCase
     protected function setUp(): void
     {
         parent::setUp();
-        $this->requireNativeQueue();
         $this->boot();
     }
 

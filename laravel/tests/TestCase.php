@@ -19,11 +19,6 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase
 
     protected function setUp(): void
     {
-        foreach (['PhpGrc\Bus\Validator', 'PhpGrc\Bus\Run', 'PhpGrc\Bus\Summary', 'PhpGrc\Bus\Envelope'] as $class) {
-            if (! class_exists($class)) {
-                $this->markTestSkipped("{$class} is missing: load the phpgrc_bus extension (make install).");
-            }
-        }
         TestApplication::rawRedis()->flushAll();
         RecordingEnvelopeHandler::$received = [];
         ThrowingEnvelopeHandler::$calls = 0;
@@ -34,13 +29,6 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase
     {
         Artisan::forgetBootstrappers();
         Facade::clearResolvedInstances();
-    }
-
-    protected function requireNativeQueue(): void
-    {
-        if (! class_exists('PhpGrc\Bus\Queue')) {
-            $this->markTestSkipped('PhpGrc\Bus\Queue is missing from the loaded phpgrc_bus.');
-        }
     }
 
     /** @param array<string, mixed> $integrationBus config/integration-bus.php overrides */

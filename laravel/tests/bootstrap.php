@@ -10,6 +10,26 @@ declare(strict_types=1);
 
 use PhpGrc\Bus\Laravel\Tests\Support\RedisServer;
 
+// What the suite needs is checked before any test runs: a missing piece stops the run with a
+// non-zero exit instead of letting tests skip (a suite that passes by skipping proves nothing).
+$missing = [];
+if (! extension_loaded('phpgrc_bus') || ! class_exists('PhpGrc\Bus\Queue')) {
+    $missing[] = 'the phpgrc_bus extension with PhpGrc\Bus\Queue (make install)';
+}
+foreach (['redis' => 'phpredis (php-redis)', 'pcntl' => 'pcntl (queue:work\'s signals and timeouts)', 'posix' => 'posix'] as $extension => $what) {
+    if (! extension_loaded($extension)) {
+        $missing[] = $what;
+    }
+}
+$redisServer = trim((string) shell_exec('command -v redis-server 2>/dev/null'));
+if ($redisServer === '' || ! is_executable($redisServer)) {
+    $missing[] = 'redis-server on PATH (redis-server package)';
+}
+if ($missing !== []) {
+    fwrite(STDERR, "The Laravel suite cannot run; missing:\n  - " . implode("\n  - ", $missing) . "\n");
+    exit(1);
+}
+
 $vendor = __DIR__ . '/../vendor/autoload.php';
 if (is_file($vendor)) {
     require $vendor;
