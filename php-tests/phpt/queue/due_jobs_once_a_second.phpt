@@ -6,8 +6,7 @@ phpgrc_bus
 <?php
 require __DIR__ . '/redis.inc';
 $port = start_redis();
-$redis = new Redis();
-$redis->connect('127.0.0.1', $port);
+$redis = new RawRedis($port);
 $run = new PhpGrc\Bus\Run('okta', '1.0.0');
 $envelope = fn (string $id) => $run->envelope('auth.provider', 'provider.checked',
     ['providerKey' => 'okta', 'status' => 'healthy', 'checkedAt' => '2026-01-01T00:00:00Z'],

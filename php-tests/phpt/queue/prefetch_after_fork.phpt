@@ -25,8 +25,7 @@ if ($pid === 0) {
 pcntl_waitpid($pid, $status);
 echo 'child exit ', pcntl_wexitstatus($status), "\n";
 // Opened after the fork: a phpredis socket the child inherited could be torn down at its exit.
-$redis = new Redis();
-$redis->connect('127.0.0.1', $port);
+$redis = new RawRedis($port);
 echo 'after the child ended: reserved ', $redis->zCard('queues:fk:reserved'), ', ready ', $redis->lLen('queues:fk'), "\n";
 $second = $q->pop();
 echo 'the parent hands out its kept job: attempts ', $second->attempts(), "\n";

@@ -2,15 +2,13 @@
 wait_replicas: a push returns once the replica has the job; unconfirmed, it is queued all the same and says so
 --EXTENSIONS--
 phpgrc_bus
-redis
 --FILE--
 <?php
 require __DIR__ . '/redis.inc';
 $master = start_redis();
 $replica = start_redis("--replicaof 127.0.0.1 $master");
-$peek = new Redis();
-$peek->connect('127.0.0.1', $replica);
-for ($i = 0; $i < 500 && !str_contains((string) $peek->rawCommand('INFO', 'replication'), 'master_link_status:up'); $i++) { usleep(20000); }
+$peek = new RawRedis($replica);
+for ($i = 0; $i < 500 && !str_contains((string) $peek->info('replication'), 'master_link_status:up'); $i++) { usleep(20000); }
 
 $run = new PhpGrc\Bus\Run('okta', '1.0.0');
 $envelope = fn (string $id) => $run->envelope('auth.provider', 'provider.checked',
