@@ -15,7 +15,7 @@ APT_PACKAGES := php8.2-cli php8.2-dev php8.2-redis php8.2-mbstring php8.2-xml ph
 	build-essential pkg-config openssl
 
 .PHONY: all deps build install uninstall demo test test-rust test-phpt test-phpunit test-laravel \
-	phpstan test-full test-fuzz test-valgrind test-soak test-cluster-soak test-php84 test-pie bench bench-rust clean
+	phpstan test-full test-fuzz test-valgrind test-soak test-cluster-soak test-php84 test-latest test-matrix test-pie bench bench-rust clean
 
 all: build
 
@@ -54,10 +54,10 @@ test-phpt:
 	@scripts/run-phpt php-tests/phpt
 
 test-phpunit:
-	@if [ -f php-tests/phpunit.xml ]; then phpunit -c php-tests/phpunit.xml; else echo "no PHPUnit suite in php-tests/"; fi
+	@scripts/run-phpunit php-tests/phpunit.xml phpunit
 
 test-laravel:
-	@if [ -f laravel/phpunit.xml ]; then phpunit -c laravel/phpunit.xml; else echo "no Laravel suite yet"; fi
+	@scripts/run-phpunit laravel/phpunit.xml laravel
 
 ## bench: phpgrc_bus beside its peers in one process and run (~3 min; BENCH_ARGS=--quick ~30 s);
 ## prints medians, p99 and ratios, and writes build/bench.json
@@ -68,9 +68,19 @@ bench: install
 bench-rust:
 	$(CARGO) bench --bench core -- $(BENCH_ARGS)
 
-## test-php84: phpt + PHPUnit/Laravel suites on PHP 8.4 in a Debian 13 chroot (cached in /var/cache/phpgrc-bus)
+## test-php84: phpt + PHPUnit/Laravel suites on PHP 8.4 and Laravel 10 in a Debian 13 (trixie)
+## chroot (cached in /var/cache/phpgrc-bus)
 test-php84:
-	@scripts/php84-chroot
+	@scripts/debian-chroot trixie
+
+## test-latest: the same on PHP 8.4, Laravel 13, PHPUnit 13 and Redis 8 in a Debian sid chroot,
+## then the extension built for PHP 8.5 (Debian experimental) and the phpt suite on it
+test-latest:
+	@scripts/debian-chroot sid
+
+## test-matrix: every row of the README's version matrix (Debian 12 here, then both chroots)
+test-matrix: test
+	@$(MAKE) --no-print-directory test-php84 test-latest
 
 ## test-pie: the PIE/phpize path in a temp copy: phpize, configure, make, make install, php -m, one validation
 test-pie: deps
@@ -89,7 +99,7 @@ test-full: test
 ## test-soak: envelopes through 3 worker processes with SIGKILLs and a redis restart
 ## (PHPGRC_BUS_SOAK_ENVELOPES, default 2000); prints pushed/processed/dead-lettered/duplicated/lost
 test-soak: install
-	phpunit -c php-tests/phpunit.xml --group slow
+	@scripts/run-phpunit php-tests/phpunit.xml soak -- --group slow
 
 ## test-cluster-soak: jobs flowing through a Redis Cluster while its master is failed over and
 ## killed, PHPGRC_BUS_CLUSTER_SOAK_ROUNDS times (default 10; make test runs 2); prints the tally
