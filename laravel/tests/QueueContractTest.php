@@ -171,6 +171,21 @@ final class QueueContractTest extends TestCase
         $this->assertInstanceOf(IntegrationBusJob::class, $queue->pop(QueueName::Urgent));
     }
 
+    public function test_a_forwarded_queue_name_is_followed_where_laravel_has_forwards(): void
+    {
+        $manager = $this->app['queue'];
+        $forwards = method_exists($manager, 'forward'); // Laravel 13
+        if ($forwards) {
+            $manager->forward('legacy', 'integration-bus');
+        }
+
+        $this->queue()->push(Envelopes::of(), '', 'legacy');
+
+        $raw = TestApplication::rawRedis();
+        $this->assertSame($forwards ? 0 : 1, $raw->lLen(TestApplication::PREFIX . 'queues:legacy'));
+        $this->assertSame($forwards ? 1 : 0, $raw->lLen(TestApplication::PREFIX . 'queues:integration-bus'));
+    }
+
     public function test_queue_clear_empties_the_connections_queue(): void
     {
         $this->fill();
