@@ -5,11 +5,13 @@
 
 pub mod document;
 pub mod email;
+pub mod fields;
 pub mod headers;
 pub mod kind;
 pub mod strict;
 pub mod violation;
 
+pub use fields::{Field, RuleFields};
 pub use headers::{HeaderValue, Headers};
 pub use kind::Kind;
 pub use violation::Violation;
@@ -47,93 +49,6 @@ pub struct Check<'a> {
     pub headers: Option<&'a Headers>,
     /// The rules the schema cannot express (UTC, attachment URIs, checksum, secrets).
     pub strict: bool,
-}
-
-/// One envelope member as the schemaRef and header rules see it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Field<'a> {
-    #[default]
-    Missing,
-    Null,
-    Text(&'a str),
-    /// Present, but neither a string nor null.
-    Other,
-}
-
-impl<'a> Field<'a> {
-    pub fn text(self) -> Option<&'a str> {
-        match self {
-            Field::Text(s) => Some(s),
-            _ => None,
-        }
-    }
-}
-
-/// The members the schemaRef and header rules read, borrowed from whatever holds the envelope
-/// (a `Value`, a JSON tape, PHP values): those rules never need the rest of it.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RuleFields<'a> {
-    pub bus_version: Field<'a>,
-    pub connector_key: Field<'a>,
-    pub kind: Field<'a>,
-    pub run_id: Field<'a>,
-    pub priority: Field<'a>,
-    pub schema_ref: Field<'a>,
-    pub correlation_id: Field<'a>,
-}
-
-impl<'a> RuleFields<'a> {
-    /// Where each field is, in field order: `["kind"]`, `["provenance", "schemaRef"]`, …
-    pub const PATHS: [&'static [&'static str]; 7] = [
-        &["busVersion"],
-        &["connectorKey"],
-        &["kind"],
-        &["runId"],
-        &["priority"],
-        &["provenance", "schemaRef"],
-        &["provenance", "correlationId"],
-    ];
-
-    /// Reads the fields through `member(i, path)`, where `path` is `PATHS[i]` (a reader may
-    /// prepare its lookups per `i` once).
-    pub fn read(member: impl Fn(usize, &[&str]) -> Field<'a>) -> RuleFields<'a> {
-        let field = |i: usize| member(i, Self::PATHS[i]);
-        RuleFields {
-            bus_version: field(0),
-            connector_key: field(1),
-            kind: field(2),
-            run_id: field(3),
-            priority: field(4),
-            schema_ref: field(5),
-            correlation_id: field(6),
-        }
-    }
-
-    pub fn from_value(envelope: &'a Value) -> RuleFields<'a> {
-        RuleFields::read(|_, path| {
-            let mut node = Some(envelope);
-            for step in path {
-                node = node.and_then(|n| n.get(*step));
-            }
-            match node {
-                None => Field::Missing,
-                Some(Value::Null) => Field::Null,
-                Some(Value::String(s)) => Field::Text(s),
-                Some(_) => Field::Other,
-            }
-        })
-    }
-
-    /// The body member a required header mirrors.
-    fn mirrored(&self, member: &str) -> Option<Field<'a>> {
-        match member {
-            "busVersion" => Some(self.bus_version),
-            "connectorKey" => Some(self.connector_key),
-            "kind" => Some(self.kind),
-            "runId" => Some(self.run_id),
-            _ => None,
-        }
-    }
 }
 
 /// A compiled contract schema. Compile once, validate many times from any thread.
@@ -268,13 +183,13 @@ impl Schema {
     /// Like [`Schema::valid_json_fast`], and for a valid envelope also its queue headers, read
     /// from the same tape.
     pub fn valid_json_headers(&self, text: &str, check: &Check, max_depth: usize) -> Option<Vec<(String, String)>> {
-        self.when_json_valid(text, check, max_depth, crate::envelope::headers_of)
+        self.when_json_valid(text, check, max_depth, |fields| headers::mirroring(fields).map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
     }
 
     /// The schemaRef and header rules on a parsed envelope, its members read on the tape (no
     /// `Value` is built).
     pub fn field_violations_doc(&self, envelope: document::DocNode<'_>, check: &Check) -> Vec<Violation> {
-        self.field_violations(&document_fields(envelope), check)
+        self.field_violations(&RuleFields::from_doc(envelope), check)
     }
 
     fn when_json_valid<T>(&self, text: &str, check: &Check, max_depth: usize, then: impl FnOnce(&RuleFields) -> T) -> Option<T> {
@@ -287,7 +202,7 @@ impl Schema {
             .as_ref()?;
         let doc = document::Document::parse(text, max_depth).ok()?;
         let root = doc.root();
-        let fields = document_fields(root);
+        let fields = RuleFields::from_doc(root);
         (validator.is_valid(root) && self.field_violations(&fields, check).is_empty()).then(|| then(&fields))
     }
 
@@ -403,21 +318,6 @@ impl Schema {
             Some(_) => {}
         }
     }
-}
-
-/// The rule fields of a JSON tape, borrowed from it.
-fn document_fields<'d>(root: document::DocNode<'d>) -> RuleFields<'d> {
-    RuleFields::read(|_, path| {
-        let mut node = Some(root);
-        for step in path {
-            node = node.and_then(|n| n.member(step));
-        }
-        match node {
-            None => Field::Missing,
-            Some(n) if n.is_null_node() => Field::Null,
-            Some(n) => n.text().map_or(Field::Other, Field::Text),
-        }
-    })
 }
 
 fn io_reason(e: &std::io::Error) -> String {

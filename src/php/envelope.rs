@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::convert::{self, object_table, Limits};
 use super::exceptions::BusError;
 use super::zval_json::{self, PhpJson};
-use crate::contract::{Kind, Schema};
+use crate::contract::{headers, Kind, Schema};
 use crate::envelope::{self, EnvelopeError, EnvelopeOptions, ErrorAnnotation};
 use crate::{canonical, summary, timestamp, ulid};
 
@@ -256,7 +256,7 @@ impl Envelope {
     pub fn headers(envelope: &Zval) -> PhpResult<ZBox<ZendHashTable>> {
         let value = any_value(envelope, "Argument #1 ($envelope)")?;
         let mut ht = ZendHashTable::with_capacity(6);
-        for (name, v) in envelope::headers(&value) {
+        for (name, v) in headers::of_envelope(&value) {
             let _ = ht.insert(name.as_str(), v.as_str());
         }
         Ok(ht)

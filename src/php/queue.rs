@@ -14,7 +14,7 @@ use super::convert::{self, entries, object_table, Key, Limits};
 use super::exceptions::BusError;
 use super::zval_json::{self, PhpJson};
 use crate::contract::document::DocNode;
-use crate::contract::{Check, Headers, Schema, Violation};
+use crate::contract::{headers, Check, Headers, Schema, Violation};
 use crate::queue::{self, AckMode, Acked, Block, ConnectionConfig, LaravelConnection, Options, QueueError, Rejection, Reserved};
 
 impl From<QueueError> for BusError {
@@ -249,7 +249,7 @@ fn prepare_converted(
         return Ok(Err(violations));
     }
     let json = serde_json::to_vec(&decoded.value).map_err(|e| BusError::InvalidArgument(e.to_string()))?;
-    let headers = crate::envelope::headers(&decoded.value);
+    let headers = headers::of_envelope(&decoded.value);
     Ok(Ok(Ready { json: Cow::Owned(json), headers: headers.into_iter().map(|(k, v)| (Cow::Owned(k), Cow::Owned(v))).collect() }))
 }
 
@@ -278,7 +278,7 @@ fn write_valid<'a>(schema: &Schema, strict: bool, limits: &Limits, envelope: &'a
     if !(php.is_valid(root) && schema.field_violations(&fields, &check).is_empty()) {
         return None;
     }
-    Some(crate::envelope::header_pairs(&fields).map(|(k, v)| (Cow::Borrowed(k), Cow::Borrowed(v))).collect())
+    Some(headers::mirroring(&fields).map(|(k, v)| (Cow::Borrowed(k), Cow::Borrowed(v))).collect())
 }
 
 impl Queue {
