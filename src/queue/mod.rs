@@ -9,6 +9,7 @@
 
 pub mod batch;
 pub mod cluster;
+pub mod config;
 pub mod connection;
 pub mod error;
 pub mod keys;
@@ -17,6 +18,8 @@ pub mod payload;
 pub mod raw_json;
 pub mod resp;
 pub mod scripts;
+mod session;
+mod transport;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -25,13 +28,18 @@ use jsonschema::json::Node as _;
 use serde_json::Value;
 
 pub use batch::Batch;
-pub use connection::{parse_busy_poll, Address, Connection, ConnectionConfig, LaravelConnection, Tls, DEFAULT_BUSY_POLL};
+pub use config::{parse_busy_poll, ConnectionConfig, LaravelConnection};
+pub use connection::Connection;
+pub use session::Wait;
+pub use transport::poll::DEFAULT_BUSY_POLL;
+pub use transport::tls::Tls;
+pub use transport::Address;
 pub use error::{ErrorKind, QueueError};
 pub use options::{AckMode, Options};
 pub use payload::ErrorAnnotation;
 
 use crate::contract::document::{DocNode, Document};
-use connection::{ScriptCall, Wait};
+use connection::ScriptCall;
 use keys::QueueKeys;
 use payload::JobPayload;
 use resp::Reply;
