@@ -1,6 +1,5 @@
 //! A Redis connection: one server's session, or a Redis Cluster's (`cluster`) when the settings
-//! name seed nodes. Commands, pipelines, pre-encoded requests, scripts by SHA-1 with an
-//! `EVAL` fallback, `WAIT`; and the process-wide pool that shares one connection per server
+//! name seed nodes. Commands, pipelines, pre-encoded requests, `WAIT`; and the process-wide pool that shares one connection per server
 //! session between queues (and, in PHP, across requests). Not the socket (`transport`), the
 //! handshake and reconnection (`session`), nor what the commands mean (the queue operations).
 #![forbid(unsafe_code)]
@@ -14,11 +13,7 @@ use super::cluster::Cluster;
 use super::config::ConnectionConfig;
 use super::error::{redact, ErrorKind, QueueError};
 use super::resp::Reply;
-use super::scripts::Script;
 use super::session::{Session, Wait};
-
-/// One script call's KEYS and ARGV.
-pub type ScriptCall<'a> = (Vec<&'a [u8]>, Vec<&'a [u8]>);
 
 /// A Redis connection: one server, or a Redis Cluster when the config names seed nodes.
 /// Opens lazily; commands, pipelines and scripts are routed by key slot in cluster mode.
@@ -145,75 +140,6 @@ impl Connection {
             Target::Single(node) => node.round_trip(out, commands, Wait::Default),
             Target::Cluster(_) => Err(QueueError::config("encoded requests go to one server, not a cluster")),
         }
-    }
-
-    /// Runs a script by its SHA-1, sending its source only when the server does not know it
-    /// (`NOSCRIPT`: nothing ran, so resending is safe). An error reply becomes `ErrorKind::Server`.
-    pub fn eval(
-        &mut self,
-        script: &Script,
-        keys: &[&[u8]],
-        args: &[&[u8]],
-    ) -> Result<Reply, QueueError> {
-        let mut replies = self.eval_many(script, &[(keys.to_vec(), args.to_vec())])?;
-        replies
-            .pop()
-            .ok_or_else(|| QueueError::protocol("missing script reply"))
-    }
-
-    /// Runs a script several times in one round trip (plus one more only for calls the
-    /// server answered with `NOSCRIPT`). Fails on the first error reply.
-    pub fn eval_many(
-        &mut self,
-        script: &Script,
-        calls: &[ScriptCall],
-    ) -> Result<Vec<Reply>, QueueError> {
-        let sha = script.sha1().as_bytes();
-        let counts: Vec<Vec<u8>> = calls.iter().map(|(k, _)| k.len().to_string().into_bytes()).collect();
-        fn script_command<'a>(head: &'a [u8], body: &'a [u8], count: &'a [u8], call: &ScriptCall<'a>) -> Vec<&'a [u8]> {
-            let (keys, args) = call;
-            let mut cmd: Vec<&[u8]> = Vec::with_capacity(3 + keys.len() + args.len());
-            cmd.extend_from_slice(&[head, body, count]);
-            cmd.extend_from_slice(keys);
-            cmd.extend_from_slice(args);
-            cmd
-        }
-        let commands: Vec<Vec<&[u8]>> = calls
-            .iter()
-            .zip(&counts)
-            .map(|(call, count)| script_command(b"EVALSHA", sha, count, call))
-            .collect();
-        let mut replies = self.pipeline(&commands)?;
-        let missing: Vec<usize> = replies
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| matches!(r, Reply::Error(e) if e.starts_with("NOSCRIPT")))
-            .map(|(i, _)| i)
-            .collect();
-        if !missing.is_empty() {
-            let commands: Vec<Vec<&[u8]>> = missing
-                .iter()
-                .map(|&i| script_command(b"EVAL", script.source.as_bytes(), &counts[i], &calls[i]))
-                .collect();
-            let again = self.pipeline(&commands)?;
-            for (i, reply) in missing.into_iter().zip(again) {
-                replies[i] = reply;
-            }
-        }
-        replies
-            .into_iter()
-            .map(|r| match r {
-                Reply::Error(e) => Err(QueueError::new(
-                    ErrorKind::Server,
-                    format!(
-                        "Redis refused script {}: {}",
-                        script.name,
-                        redact(&e, self.config.password.as_deref())
-                    ),
-                )),
-                r => Ok(r),
-            })
-            .collect()
     }
 
     fn server_error(&self, command: &[u8], reply: Reply) -> Result<Reply, QueueError> {

@@ -39,11 +39,10 @@ pub use options::{AckMode, Options};
 pub use payload::ErrorAnnotation;
 
 use crate::contract::document::{DocNode, Document};
-use connection::ScriptCall;
 use keys::QueueKeys;
 use payload::JobPayload;
 use resp::Reply;
-use scripts::Script;
+use scripts::{Script, ScriptCall};
 
 /// The error code of a job dead-lettered because its headers do not match its body.
 pub const VALIDATION_FAILED: &str = "VALIDATION_FAILED";
@@ -802,8 +801,8 @@ impl Queue {
         let given_back = if calls.is_empty() {
             0
         } else {
-            lock(&self.conn)
-                .eval_many(&scripts::UNRESERVE, &calls)?
+            scripts::UNRESERVE
+                .run_many(&mut lock(&self.conn), &calls)?
                 .iter()
                 .filter_map(Reply::as_integer)
                 .sum::<i64>()
@@ -827,7 +826,7 @@ impl Queue {
     /// ack is kept for the caller to report after it has used the script's reply.
     fn eval_after_acks(&mut self, script: &Script, keys: &[&[u8]], args: &[&[u8]]) -> Result<Reply, QueueError> {
         if self.pending_acks.is_empty() {
-            return lock(&self.conn).eval(script, keys, args);
+            return script.run(&mut lock(&self.conn), keys, args);
         }
         let acks = std::mem::take(&mut self.pending_acks);
         match self.write_acks(&acks, Some((script, keys, args))) {
@@ -875,15 +874,8 @@ impl Queue {
             None => None,
             Some((script, keys, args)) => Some(match replies.pop() {
                 // The server does not know the script (nothing ran): the plain path loads it.
-                Some(Reply::Error(e)) if e.starts_with("NOSCRIPT") => conn.eval(script, keys, args),
-                Some(Reply::Error(e)) => Err(QueueError::new(
-                    ErrorKind::Server,
-                    format!(
-                        "Redis refused script {}: {}",
-                        script.name,
-                        error::redact(&e, conn.config().password.as_deref())
-                    ),
-                )),
+                Some(Reply::Error(e)) if e.starts_with("NOSCRIPT") => script.run(&mut conn, keys, args),
+                Some(Reply::Error(e)) => Err(script.refused(&e, &conn)),
                 Some(reply) => Ok(reply),
                 None => Err(QueueError::protocol("missing script reply")),
             }),
@@ -972,8 +964,8 @@ impl Queue {
         };
         let keys = self.keys(&job.queue);
         let due = due.to_string();
-        let reply = lock(&self.conn).eval(
-            &scripts::RELEASE,
+        let reply = scripts::RELEASE.run(
+            &mut lock(&self.conn),
             &[keys.reserved.as_bytes(), keys.delayed.as_bytes()],
             &[&job.reserved, &released, due.as_bytes()],
         )?;
@@ -1042,8 +1034,8 @@ impl Queue {
         entry: &[u8],
     ) -> Result<bool, QueueError> {
         let dlq = self.dlq_key();
-        let reply = lock(&self.conn).eval(
-            &scripts::DEAD_LETTER,
+        let reply = scripts::DEAD_LETTER.run(
+            &mut lock(&self.conn),
             &[keys.reserved.as_bytes(), dlq.as_bytes()],
             &[reserved, entry],
         )?;
@@ -1194,8 +1186,8 @@ impl Queue {
                     .unwrap_or(&self.options.queue);
                 let keys = self.keys(queue);
                 let dlq = self.dlq_key();
-                let reply = lock(&self.conn).eval(
-                    &scripts::RETRY_DEAD_LETTER,
+                let reply = scripts::RETRY_DEAD_LETTER.run(
+                    &mut lock(&self.conn),
                     &[
                         dlq.as_bytes(),
                         keys.ready.as_bytes(),
