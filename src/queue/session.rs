@@ -10,16 +10,13 @@
 #![forbid(unsafe_code)]
 
 use std::io;
-use std::os::unix::net::UnixStream;
 use std::time::Duration;
 
 use super::config::ConnectionConfig;
 use super::error::{redact, ErrorKind, QueueError};
 use super::resp::{self, Reply};
 use super::transport::link::{Link, LinkError};
-use super::transport::tcp::connect_tcp;
-use super::transport::tls::tls_stream;
-use super::transport::{Address, Stream};
+use super::transport::{self, OpenError};
 
 /// Connection attempts before giving up, and the wait before the second one (doubled each time).
 const CONNECT_ATTEMPTS: u32 = 5;
@@ -222,23 +219,10 @@ impl Session {
                 ))
             }
         };
-        let stream = match (at, &self.config.tls) {
-            (Address::Tcp { host, port }, None) => {
-                Stream::Tcp(connect_tcp(host, *port, self.config.connect_timeout).map_err(fail)?)
-            }
-            (Address::Tcp { host, port }, Some(tls)) => {
-                let tcp = connect_tcp(host, *port, self.config.connect_timeout).map_err(fail)?;
-                Stream::Tls(Box::new(tls_stream(tls, host, tcp, self.config.connect_timeout).map_err(Retry::Stop)?))
-            }
-            (Address::Unix(_), Some(_)) => {
-                return Err(Retry::Stop(QueueError::config("TLS is for TCP connections, not unix sockets")))
-            }
-            (Address::Unix(path), None) => Stream::Unix(UnixStream::connect(path).map_err(fail)?),
-        };
-        if let Stream::Tcp(s) = &stream {
-            // Small commands must not wait for Nagle's algorithm.
-            let _ = s.set_nodelay(true);
-        }
+        let stream = transport::open(at, self.config.tls.as_ref(), self.config.connect_timeout).map_err(|e| match e {
+            OpenError::Io(e) => fail(e),
+            OpenError::Refused(e) => Retry::Stop(e),
+        })?;
         let mut link = Link::new(stream, self.config.read_timeout, self.config.busy_poll).map_err(fail)?;
 
         let mut out = Vec::new();

@@ -1,6 +1,6 @@
-//! The transport: a byte stream to one Redis server (TCP, a unix socket, or TLS over TCP) with
-//! its timeouts and a read that never sleeps (for busy polling and liveness probes). Below it:
-//! `tcp` and `tls` open streams, `poll` decides how long to poll for a reply, `link` exchanges
+//! The transport: a byte stream to one Redis server (TCP, a unix socket, or TLS over TCP),
+//! opened with a connect timeout, with its read and write timeouts and a read that never
+//! sleeps (for busy polling and liveness probes). Below it: `tcp` and `tls` connect, `poll` decides how long to poll for a reply, `link` exchanges
 //! RESP requests and replies over a stream. Nothing here authenticates, retries or knows about
 //! clusters (`session`, `cluster`).
 #![forbid(unsafe_code)]
@@ -19,6 +19,9 @@ use std::time::Duration;
 
 use rustix::net::RecvFlags;
 
+use super::error::QueueError;
+use tls::Tls;
+
 /// Where the server listens.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Address {
@@ -33,6 +36,34 @@ impl fmt::Display for Address {
             Address::Tcp { host, port } => write!(f, "{host}:{port}"),
             Address::Unix(path) => write!(f, "unix:{}", path.display()),
         }
+    }
+}
+
+/// Why a stream could not be opened.
+pub enum OpenError {
+    /// The socket did not connect; whether that is worth another try is the session's call.
+    Io(io::Error),
+    /// Not worth another try: the TLS handshake or settings failed, or TLS was asked of a
+    /// unix socket.
+    Refused(QueueError),
+}
+
+/// Opens a stream to `address`: TCP, TLS over TCP when `tls` is given, or a unix socket.
+/// `timeout` bounds the connect and the TLS handshake.
+pub fn open(address: &Address, tls: Option<&Tls>, timeout: Option<Duration>) -> Result<Stream, OpenError> {
+    match (address, tls) {
+        (Address::Tcp { host, port }, None) => {
+            let tcp = tcp::connect_tcp(host, *port, timeout).map_err(OpenError::Io)?;
+            // Small commands must not wait for Nagle's algorithm.
+            let _ = tcp.set_nodelay(true);
+            Ok(Stream::Tcp(tcp))
+        }
+        (Address::Tcp { host, port }, Some(tls)) => {
+            let tcp = tcp::connect_tcp(host, *port, timeout).map_err(OpenError::Io)?;
+            Ok(Stream::Tls(Box::new(tls::tls_stream(tls, host, tcp, timeout).map_err(OpenError::Refused)?)))
+        }
+        (Address::Unix(_), Some(_)) => Err(OpenError::Refused(QueueError::config("TLS is for TCP connections, not unix sockets"))),
+        (Address::Unix(path), None) => UnixStream::connect(path).map(Stream::Unix).map_err(OpenError::Io),
     }
 }
 
