@@ -20,8 +20,7 @@ use jsonschema::JsonType;
 use serde_json::{Number, Value};
 
 use crate::contract::{Field, RuleFields};
-use crate::json_string::is_plain_ascii;
-use crate::queue::raw_json::push_json_string;
+use crate::json_string::{is_plain_ascii, push_json_string};
 use crate::utf8::{half, is_utf8, word};
 
 use super::convert::{self, entries, is_live, Entries, Key, Limits, Slots};
