@@ -10,11 +10,13 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendClassObject, ZendHashTable, Zval};
 use serde_json::Value;
 
-use super::convert::{self, entries, object_table, Key, Limits};
+use super::convert::{self, entries, object_table};
+use super::ini;
 use super::exceptions::BusError;
 use super::zval_json::{self, PhpJson};
 use crate::contract::document::DocNode;
 use crate::contract::{headers, Check, Headers, Schema, Violation};
+use crate::input::{Key, Limits};
 use crate::queue::{self, AckMode, Acked, Block, ConnectionConfig, LaravelConnection, Options, QueueError, Rejection, Reserved};
 
 impl From<QueueError> for BusError {
@@ -335,7 +337,7 @@ impl Queue {
     /// Validates, then enqueues one envelope; returns the job id.
     pub fn push(&mut self, envelope: &Zval, queue: Option<String>) -> PhpResult<String> {
         let what = "PhpGrc\\Bus\\Queue::push(): Argument #1 ($envelope)";
-        let (schema, strict, limits) = (&self.schema, self.strict, Limits::from_ini());
+        let (schema, strict, limits) = (&self.schema, self.strict, ini::limits());
         let mut batch = self.inner.batch(Self::queue_name(&queue), 1).map_err(BusError::from)?;
         if !batch.add_with(|out| write_valid(schema, strict, &limits, envelope, out)).map_err(BusError::from)? {
             let ready = prepare_converted(schema, strict, &limits, envelope, what)?.map_err(BusError::validation)?;
@@ -358,7 +360,7 @@ impl Queue {
                 drained.iter().collect()
             }
         };
-        let (schema, strict, limits) = (&self.schema, self.strict, Limits::from_ini());
+        let (schema, strict, limits) = (&self.schema, self.strict, ini::limits());
         let mut batch = Some(self.inner.batch(Self::queue_name(&queue), items.len()).map_err(BusError::from)?);
         let mut invalid: Vec<Violation> = Vec::new();
         let mut first_invalid = None;
@@ -420,7 +422,7 @@ impl Queue {
         }
         let mut buffer = Vec::new();
         let what = "PhpGrc\\Bus\\Queue::later(): Argument #2 ($envelope)";
-        let ready = match prepare(&self.schema, self.strict, &Limits::from_ini(), envelope, &mut buffer, what)? {
+        let ready = match prepare(&self.schema, self.strict, &ini::limits(), envelope, &mut buffer, what)? {
             Ok(ready) => ready,
             Err(violations) => return Err(BusError::validation(violations).into()),
         };

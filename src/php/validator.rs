@@ -7,11 +7,12 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::types::{ZendHashTable, Zval};
 
-use super::convert::{self, Limits};
+use super::convert;
 use super::exceptions::{violations_table, BusError};
 use super::ini;
 use super::zval_json::{self, PhpJson};
 use crate::contract::{Check, HeaderValue, Headers, Schema, Violation};
+use crate::input::{Key, Limits};
 
 #[php_class]
 #[php(name = "PhpGrc\\Bus\\Validator")]
@@ -35,8 +36,8 @@ pub fn headers_from(ht: &ZendHashTable) -> Result<Headers, BusError> {
     let mut headers = Headers::new();
     for (key, value) in convert::entries(ht) {
         let name = match key {
-            convert::Key::Name(bytes) => String::from_utf8_lossy(bytes).into_owned(),
-            convert::Key::Index(i) => i.to_string(),
+            Key::Name(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+            Key::Index(i) => i.to_string(),
         };
         let value = value.dereference();
         let hv = if let Some(s) = value.zend_str() {
@@ -111,7 +112,7 @@ impl Validator {
     pub fn check(&self, envelope: &Zval, headers: Option<&ZendHashTable>) -> Result<Vec<Violation>, BusError> {
         let headers = headers.map(headers_from).transpose()?;
         let check = Check { headers: headers.as_ref(), strict: self.strict };
-        let limits = Limits::from_ini();
+        let limits = ini::limits();
         if self.valid_in_place(envelope, &check, &limits).is_some() {
             return Ok(Vec::new());
         }
@@ -136,8 +137,8 @@ impl Validator {
         if let Some(options) = options {
             for (key, value) in convert::entries(options) {
                 let name = match key {
-                    convert::Key::Name(bytes) => Some(String::from_utf8_lossy(bytes).into_owned()),
-                    convert::Key::Index(_) => None,
+                    Key::Name(bytes) => Some(String::from_utf8_lossy(bytes).into_owned()),
+                    Key::Index(_) => None,
                 };
                 match name.as_deref() {
                     Some("strict") => match value.dereference().bool() {
@@ -168,7 +169,7 @@ impl Validator {
     pub fn is_valid(&self, envelope: &Zval, headers: Option<&ZendHashTable>) -> PhpResult<bool> {
         let headers = headers.map(headers_from).transpose()?;
         let check = Check { headers: headers.as_ref(), strict: self.strict };
-        let limits = Limits::from_ini();
+        let limits = ini::limits();
         if let Some(valid) = self.valid_in_place(envelope, &check, &limits) {
             return Ok(valid);
         }
