@@ -5,7 +5,8 @@
 //! `[]`) only the schema decides. One walk, generic over who holds the values: the binding's
 //! zvals (`php::convert`; its in-place check and writer, `php::zval_json`, count with the same
 //! [`Limits`] and [`Budget`]) and the standalone validator's decoded tree
-//! (`bin/validate/php_json.rs`). JSON text is read within the same limits (`parse_json`).
+//! (`bin/validate/php_json.rs`). JSON text is read within the same limits (`parse_json`),
+//! and an envelope given as JSON text is judged from one parse (`judge_json`).
 //!
 //! No PHP types: what a zval is belongs to the binding. What the contract says of the data
 //! belongs to `contract`.
@@ -15,7 +16,9 @@ use std::fmt;
 
 use serde_json::{Map, Number, Value};
 
+use crate::contract::document::Document;
 use crate::contract::violation::push_token;
+use crate::contract::{Check, RuleFields, Schema};
 
 /// serde_json's own recursion limit: JSON text cannot nest deeper than this.
 pub const PARSER_DEPTH: usize = 128;
@@ -390,6 +393,41 @@ fn too_deep(value: &Value, depth: usize, limits: &Limits) -> bool {
         Value::Object(map) => !limits.admits_depth(depth) || map.values().any(|i| too_deep(i, depth + 1, limits)),
         _ => false,
     }
+}
+
+/// What the contract says of an envelope given as JSON text.
+#[derive(Debug)]
+pub enum Judged<T> {
+    /// Valid (outside strict mode), decided on a borrowed tape: what `valid` read from its rule
+    /// fields (its queue headers, say).
+    Valid(T),
+    /// Decide with the full rules on this value: it failed the tape's check (the value is
+    /// built from that same tape, not parsed again), or strict mode reads the whole envelope
+    /// as a value.
+    Value(Value),
+}
+
+/// Judges an envelope given as JSON text from one parse. Outside strict mode the text is
+/// parsed into a tape and checked there; a valid envelope is settled (`Valid`), an invalid
+/// one becomes a `Value` from the same tape for the caller to report on. Strict mode, and text
+/// the tape refuses, are read by serde_json within the limits: a refusal then says why the
+/// text is not JSON (line and column), which is an error, not a verdict.
+pub fn judge_json<T>(
+    schema: &Schema,
+    bytes: &[u8],
+    check: &Check,
+    limits: &Limits,
+    valid: impl FnOnce(&RuleFields) -> T,
+) -> Result<Judged<T>, Refused> {
+    if !check.strict && bytes.len() <= limits.max_bytes {
+        if let Some(doc) = std::str::from_utf8(bytes).ok().and_then(|text| Document::parse(text, limits.max_depth).ok()) {
+            return Ok(match schema.valid_doc(&doc, check) {
+                Some(fields) => Judged::Valid(valid(&fields)),
+                None => Judged::Value(doc.to_value()),
+            });
+        }
+    }
+    Ok(Judged::Value(parse_json(bytes, limits)?))
 }
 
 #[cfg(test)]

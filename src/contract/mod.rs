@@ -176,23 +176,16 @@ impl Schema {
     /// `Some(true)` when JSON text is a valid envelope, decided on a borrowed tape without
     /// building a `Value`; `None` when the caller must decide with [`Schema::violations`]
     /// (invalid, not JSON, too deep, or strict mode, whose rules read the whole envelope).
+    /// `input::judge_json` does this and keeps the tape for an invalid envelope.
     pub fn valid_json_fast(&self, text: &str, check: &Check, max_depth: usize) -> Option<bool> {
-        self.when_json_valid(text, check, max_depth, |_| true)
+        let doc = document::Document::parse(text, max_depth).ok()?;
+        self.valid_doc(&doc, check).map(|_| true)
     }
 
-    /// Like [`Schema::valid_json_fast`], and for a valid envelope also its queue headers, read
-    /// from the same tape.
-    pub fn valid_json_headers(&self, text: &str, check: &Check, max_depth: usize) -> Option<Vec<(String, String)>> {
-        self.when_json_valid(text, check, max_depth, |fields| headers::mirroring(fields).map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
-    }
-
-    /// The schemaRef and header rules on a parsed envelope, its members read on the tape (no
-    /// `Value` is built).
-    pub fn field_violations_doc(&self, envelope: document::DocNode<'_>, check: &Check) -> Vec<Violation> {
-        self.field_violations(&RuleFields::from_doc(envelope), check)
-    }
-
-    fn when_json_valid<T>(&self, text: &str, check: &Check, max_depth: usize, then: impl FnOnce(&RuleFields) -> T) -> Option<T> {
+    /// The rule fields of a parsed envelope when it passes every rule of `check` outside strict
+    /// mode, decided on the tape; `None` when it does not, or in strict mode (whose rules read
+    /// the whole envelope as a `Value`).
+    pub fn valid_doc<'d>(&self, doc: &'d document::Document<'d>, check: &Check) -> Option<RuleFields<'d>> {
         if check.strict {
             return None;
         }
@@ -200,10 +193,15 @@ impl Schema {
             .documents
             .get_or_init(|| Self::build::<document::DocJson>(&self.document, &self.source).ok())
             .as_ref()?;
-        let doc = document::Document::parse(text, max_depth).ok()?;
         let root = doc.root();
         let fields = RuleFields::from_doc(root);
-        (validator.is_valid(root) && self.field_violations(&fields, check).is_empty()).then(|| then(&fields))
+        (validator.is_valid(root) && self.field_violations(&fields, check).is_empty()).then_some(fields)
+    }
+
+    /// The schemaRef and header rules on a parsed envelope, its members read on the tape (no
+    /// `Value` is built).
+    pub fn field_violations_doc(&self, envelope: document::DocNode<'_>, check: &Check) -> Vec<Violation> {
+        self.field_violations(&RuleFields::from_doc(envelope), check)
     }
 
     /// Whether the envelope passes every rule of `check`.

@@ -184,3 +184,77 @@ fn json_text_is_read_within_the_limits() {
     let message = parse_json(deep.as_bytes(), &Limits::DEFAULT).unwrap_err().to_string();
     assert!(message.starts_with("invalid JSON: nesting deeper than the maximum depth of 128 (ini phpgrc_bus.max_depth), at line 1 column "), "{message}");
 }
+
+/// Every fixture envelope, as JSON text.
+fn fixtures() -> Vec<(String, Vec<u8>)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("php-tests/fixtures/envelopes");
+    let mut out = Vec::new();
+    out.push(("large.json".to_owned(), std::fs::read(root.join("large.json")).unwrap()));
+    for kind in std::fs::read_dir(&root).unwrap() {
+        let kind = kind.unwrap().path();
+        if !kind.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&kind).unwrap() {
+            let path = file.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name.starts_with("valid") || name.starts_with("invalid") {
+                out.push((format!("{}/{name}", kind.display()), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    assert!(out.len() >= 50, "{} fixtures", out.len());
+    out
+}
+
+#[test]
+fn an_envelope_given_as_json_is_judged_from_one_parse_with_the_verdict_of_the_full_rules() {
+    let schema = Schema::embedded();
+    for strict in [false, true] {
+        let check = Check { headers: None, strict };
+        for (name, bytes) in fixtures() {
+            let serde: Value = serde_json::from_slice(&bytes).unwrap();
+            let expected = schema.violations(&serde, &check);
+            match judge_json(schema, &bytes, &check, &Limits::DEFAULT, |fields| fields.kind.text().map(str::to_owned)) {
+                Ok(Judged::Valid(kind)) => {
+                    assert!(!strict, "{name}: strict reads the whole envelope");
+                    assert!(expected.is_empty(), "{name}: {expected:?}");
+                    assert_eq!(kind.as_deref(), serde["kind"].as_str(), "{name}");
+                }
+                Ok(Judged::Value(value)) => {
+                    // Built from the tape (or, in strict mode, read by serde_json): the value
+                    // serde_json parses, so the violations are the ones the full path reports.
+                    assert_eq!(value, serde, "{name}");
+                    assert_eq!(schema.violations(&value, &check), expected, "{name}");
+                    assert!(strict || !expected.is_empty(), "{name}: the tape refused a valid envelope");
+                }
+                Err(e) => panic!("{name}: {e}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn the_value_built_from_the_tape_is_the_one_serde_json_parses() {
+    let schema = Schema::embedded();
+    let check = Check::default();
+    for text in [r#"{"kind":-0,"runId":[-0,0,1.0],"x":{"a":1,"a":2}}"#, r#"[1,2]"#, r#""text""#, "1e2"] {
+        let Ok(Judged::Value(value)) = judge_json(schema, text.as_bytes(), &check, &Limits::DEFAULT, |_| ()) else {
+            panic!("{text} is not an envelope")
+        };
+        assert_eq!(value, serde_json::from_str::<Value>(text).unwrap(), "{text}");
+    }
+}
+
+#[test]
+fn text_that_is_not_json_is_an_error_worded_by_serde_json() {
+    let schema = Schema::embedded();
+    let limits = Limits { max_depth: 4, max_bytes: 64 };
+    for text in ["{", "{\"a\":1,}", "[[[[[1]]]]]", "\"\\ud800\""] {
+        let judged = judge_json(schema, text.as_bytes(), &Check::default(), &limits, |_| ());
+        assert_eq!(judged.unwrap_err().refusal, parse_json(text.as_bytes(), &limits).unwrap_err(), "{text}");
+    }
+    let large = judge_json(schema, &[b' '; 65], &Check::default(), &limits, |_| ()).unwrap_err();
+    assert_eq!(large.refusal, Refusal::JsonTooLarge { bytes: 65, max_bytes: 64 });
+}
