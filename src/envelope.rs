@@ -1,5 +1,6 @@
 //! Envelope builders: a connector run stamps every envelope it builds with the same identity;
-//! the queue headers mirror the body; the error contract annotates and clears `error`.
+//! the error contract annotates and clears `error`. The headers a body implies are the
+//! contract's (`contract::headers::mirroring`).
 //!
 //! A builder checks what the caller gave before building (clear messages for the common
 //! mistakes), then validates what it built against the contract in strict mode, so an envelope

@@ -1,6 +1,7 @@
 //! The Integration Bus contract: the JSON Schema (draft 2020-12, formats asserted), the
 //! kind ↔ schemaRef rule, header/body alignment and the strict rules, reported as
-//! [`Violation`]s.
+//! [`Violation`]s. The base of the core: it imports nothing of the builders (`envelope`), the
+//! summary or the queue, and does not know how PHP values become JSON (`input`).
 #![forbid(unsafe_code)]
 
 pub mod document;

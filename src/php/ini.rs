@@ -1,4 +1,5 @@
-//! The extension's ini settings and their safe defaults.
+//! The extension's ini settings, read as PHP reads integer settings. The defaults and what
+//! the limits mean are the core's (`input::Limits`).
 
 use std::ffi::{c_char, c_int, c_longlong, CStr};
 use std::ptr::null_mut;

@@ -1,4 +1,6 @@
 //! `PhpGrc\Bus\Validator`: converts the arguments, runs the core contract, maps the result.
+//! The rules are the contract's; reading a JSON string once is `input::judge_json`, reading
+//! PHP values `convert` (and `zval_json` in place).
 
 use std::path::Path;
 use std::sync::Arc;

@@ -8,6 +8,9 @@
 //!
 //! An empty PHP array answers both `as_object()` and `as_array()`: PHP cannot tell `{}` from
 //! `[]`, and the contract accepts it wherever either is expected.
+//!
+//! The limits are the core's (`input::Limits`, `input::Budget`); a value this check refuses
+//! takes the converting path (`convert`, the core's `input::to_json`), which says why.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;

@@ -1,7 +1,8 @@
 //! A Redis connection: one server's session, or a Redis Cluster's (`cluster`) when the settings
-//! name seed nodes. Commands, pipelines, pre-encoded requests, `WAIT`; and the process-wide pool that shares one connection per server
-//! session between queues (and, in PHP, across requests). Not the socket (`transport`), the
-//! handshake and reconnection (`session`), nor what the commands mean (the queue operations).
+//! name seed nodes. Commands, pipelines, pre-encoded requests, `WAIT`; and the process-wide
+//! pool that shares one connection per server session between queues (and, in PHP, across
+//! requests). Not the socket (`transport`), the handshake and reconnection (`session`), the
+//! scripts (`scripts`), nor what the commands mean (the queue operations).
 #![forbid(unsafe_code)]
 
 use std::collections::HashMap;

@@ -1,9 +1,10 @@
 //! The queue's multi-step Redis operations, each one Lua script that Redis runs atomically,
 //! and how a script runs on a connection (by its SHA-1; the source is sent only after
-//! `NOSCRIPT`). Each script says which KEYS and ARGV it takes and what it guarantees. Keys and payloads are
-//! Laravel's RedisQueue's, so a stock `queue:work` and this client can take turns on a queue.
-//! Operations that are one command, or commands whose order alone is enough (push = RPUSH of
-//! the jobs, then of their wake-up tokens; later = ZADD; ack = ZREM), need no script.
+//! `NOSCRIPT`). Each script says which KEYS and ARGV it takes and what it guarantees. Keys
+//! and payloads are Laravel's RedisQueue's, so a stock `queue:work` and this client can take
+//! turns on a queue. Operations that are one command, or commands whose order alone is enough
+//! (push = RPUSH of the jobs, then of their wake-up tokens; later = ZADD; ack = ZREM), need no
+//! script; when each script runs is the operations' business (`pop`, `ack`, ...).
 #![forbid(unsafe_code)]
 
 use std::sync::OnceLock;

@@ -1,8 +1,9 @@
 //! The transport: a byte stream to one Redis server (TCP, a unix socket, or TLS over TCP),
 //! opened with a connect timeout, with its read and write timeouts and a read that never
-//! sleeps (for busy polling and liveness probes). Below it: `tcp` and `tls` connect, `poll` decides how long to poll for a reply, `link` exchanges
-//! RESP requests and replies over a stream. Nothing here authenticates, retries or knows about
-//! clusters (`session`, `cluster`).
+//! sleeps (for busy polling and liveness probes). Below it: `tcp` and `tls` connect, `poll`
+//! decides how long to poll for a reply, `link` exchanges RESP requests and replies over a
+//! stream. Nothing here authenticates, retries or knows about clusters (`session`,
+//! `cluster`).
 #![forbid(unsafe_code)]
 
 pub mod link;
