@@ -63,14 +63,7 @@ fn tokenize(source: &str) -> Vec<(Token, usize)> {
             }
         } else if c == '"' {
             let start = i + 1;
-            i += 1;
-            while i < chars.len() && chars[i] != '"' {
-                if chars[i] == '\\' {
-                    i += 1;
-                }
-                line += usize::from(at(i) == '\n');
-                i += 1;
-            }
+            i = string_end(&chars, start, &mut line);
             tokens.push((Token::Str(chars[start..i.min(chars.len())].iter().collect()), line));
             i += 1;
         } else if c == '\'' {
@@ -114,15 +107,7 @@ fn tokenize(source: &str) -> Vec<(Token, usize)> {
                 }
             } else if matches!(word.as_str(), "b" | "c") && at(i) == '"' {
                 // A byte or C string: skipped like a plain one, not kept.
-                i += 1;
-                while i < chars.len() && chars[i] != '"' {
-                    if chars[i] == '\\' {
-                        i += 1;
-                    }
-                    line += usize::from(at(i) == '\n');
-                    i += 1;
-                }
-                i += 1;
+                i = string_end(&chars, i + 1, &mut line) + 1;
             } else if word == "b" && at(i) == '\'' {
                 // A byte literal: b'x', b'\n'.
                 i += 1;
@@ -150,6 +135,19 @@ fn tokenize(source: &str) -> Vec<(Token, usize)> {
         }
     }
     tokens
+}
+
+/// Where the string literal whose text starts at `i` ends (its closing quote), counting the
+/// lines it spans.
+fn string_end(chars: &[char], mut i: usize, line: &mut usize) -> usize {
+    while i < chars.len() && chars[i] != '"' {
+        if chars[i] == '\\' {
+            i += 1;
+        }
+        *line += usize::from(chars.get(i) == Some(&'\n'));
+        i += 1;
+    }
+    i
 }
 
 /// A module: the crate it belongs to and its path from the crate root.
