@@ -11,8 +11,8 @@ use ext_php_rs::types::{ZendClassObject, ZendHashTable, Zval};
 use serde_json::Value;
 
 use super::convert::{self, entries, object_table, InputError};
-use super::ini;
 use super::exceptions::BusError;
+use super::ini;
 use super::zval_json::{self, PhpJson};
 use crate::contract::document::DocNode;
 use crate::contract::{headers, Check, Headers, RuleFields, Schema, Violation};
