@@ -21,11 +21,11 @@ namespace PhpGrc\Bus\Bench;
 use DateTimeImmutable;
 use DateTimeZone;
 use PhpGrc\Bus\Summary;
-use PhpGrc\Bus\Tests\Support\RedisServer;
+use PhpGrc\Bus\TestSupport\RedisServer;
 use PhpGrc\Bus\Validator;
 
-// The redis-server helper is the PHP test suite's (a child process on a free port, stopped by pid).
-require_once __DIR__ . '/../../php-tests/phpunit/Support/RedisServer.php';
+// The redis-server helper is the test-support kit's (a child process on a free port, stopped by pid).
+require_once __DIR__ . '/../../php-tests/support/autoload.php';
 foreach (['Stats', 'Sampler', 'Memory', 'PlainSummary', 'PartialCheck', 'JustinRainbow', 'QueueBench', 'Report'] as $file) {
     require_once __DIR__ . "/{$file}.php";
 }
