@@ -14,7 +14,7 @@ APT_PACKAGES := php8.2-cli php8.2-dev php8.2-redis php8.2-mbstring php8.2-xml ph
 	php-laravel-framework phpunit php-parser php-json-schema redis-server redis-tools libclang-dev \
 	build-essential pkg-config openssl
 
-.PHONY: all deps build install uninstall demo test test-rust test-phpt test-phpunit test-laravel \
+.PHONY: all deps build install uninstall demo test lint test-rust test-phpt test-phpunit test-laravel \
 	phpstan test-full test-fuzz test-valgrind test-soak test-cluster-soak test-php84 test-latest test-matrix test-pie bench bench-rust clean
 
 all: build
@@ -45,10 +45,10 @@ demo: install
 
 ## test: every suite; fails when any fails or runs nothing
 test: install
-	@$(MAKE) --no-print-directory phpstan test-rust test-phpt test-phpunit test-laravel
+	@$(MAKE) --no-print-directory lint test-rust test-phpt test-phpunit test-laravel
 
 test-rust:
-	$(CARGO) test --all-targets 2>&1 | tee build/cargo-test.log; test $${PIPESTATUS[0]} -eq 0
+	@CARGO=$(CARGO) scripts/run-cargo-tests --all-targets
 
 test-phpt:
 	@scripts/run-phpt php-tests/phpt
@@ -86,11 +86,17 @@ test-matrix: test
 test-pie: deps
 	@scripts/test-pie-build
 
-## phpstan: static analysis of laravel/src, php-tests/phpunit and examples against the stub
+## lint: php -l on every PHP file of the repository (part of make test)
+lint:
+	@scripts/lint-php
+
+## phpstan: static analysis of laravel/src, php-tests/phpunit and examples against the stub. Not
+## part of make test: no Debian suite packages phpstan and Packagist is unreachable here, so it
+## runs only where PHPSTAN names a binary, and fails when it does not.
 PHPSTAN ?= $(shell command -v phpstan 2>/dev/null)
 phpstan:
-	@if [ -n "$(PHPSTAN)" ]; then $(PHPSTAN) analyse -c phpstan.neon --no-progress; \
-	else echo "phpstan: skipped, no phpstan binary (Debian 12/13 do not package it and Packagist is unreachable here); set PHPSTAN=/path/to/phpstan"; fi
+	@[ -n "$(PHPSTAN)" ] || { echo "phpstan: no phpstan binary; set PHPSTAN=/path/to/phpstan" >&2; exit 1; }
+	$(PHPSTAN) analyse -c phpstan.neon --no-progress
 
 ## test-full: the fast suites, then fuzzing, the phpt suite under valgrind and the fault soaks
 test-full: test
