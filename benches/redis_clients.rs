@@ -11,6 +11,8 @@
 //! our code for both, so the difference is the client: protocol, socket and waiting. Ours runs
 //! with `busy_poll` 100 µs (its default) and 0 (sleeping on the socket, as redis-rs does).
 //! Contenders take turns in rounds, so load on this shared machine falls on all of them.
+//! Under `cargo test --all-targets` (no `--bench` argument) it makes one short round, to keep
+//! the code working, and its numbers mean nothing.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -21,7 +23,6 @@ use phpgrc_bus::queue::keys::{dead_letter_key, QueueKeys};
 use phpgrc_bus::queue::resp::Reply;
 use phpgrc_bus::queue::{payload, scripts, ConnectionConfig, Options, Queue};
 
-const ROUNDS: usize = 3;
 
 fn envelope() -> Vec<u8> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/php-tests/fixtures/envelopes/asset.discovery/valid.json");
@@ -125,7 +126,9 @@ fn redis_rs_pop_ack(con: &mut redis::Connection, keys: &QueueKeys, dlq: &str, la
 }
 
 fn main() {
-    let jobs: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(2000);
+    let benching = std::env::args().any(|a| a == "--bench");
+    let (rounds, jobs): (usize, usize) =
+        if benching { (3, std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(2000)) } else { (1, 50) };
     let server = support::RedisServer::start();
     let envelope = envelope();
     let headers = headers();
@@ -148,7 +151,7 @@ fn main() {
     let mut push: [Tally; 3] = Default::default();
     let mut pop_ack: [Tally; 3] = Default::default();
     let mut last_migration = 0;
-    for round in 0..=ROUNDS {
+    for round in 0..=rounds {
         // Round 0 warms up (connections, script cache, allocator) and is not counted.
         let n = if round == 0 { 200 } else { jobs };
         let mut scratch: [Tally; 3] = Default::default();
@@ -175,7 +178,11 @@ fn main() {
     let left: Reply = support::raw(&server).command(&[b"LLEN", keys.ready.as_bytes()]).expect("LLEN");
     assert_eq!(left, Reply::Integer(0), "every pushed job was popped");
 
-    println!("{ROUNDS} rounds of {jobs} jobs per contender, 1.5 KB envelope, redis-server on loopback");
+    if !benching {
+        println!("a smoke run of {jobs} jobs (cargo bench --bench redis_clients measures)");
+        return;
+    }
+    println!("{rounds} rounds of {jobs} jobs per contender, 1.5 KB envelope, redis-server on loopback");
     println!("  {:<36} {:>9} {:>9} {:>11} {:>10}", "push", "median µs", "p99 µs", "CPU µs/op", "ops/s");
     for (tally, name) in push.iter_mut().zip(names) {
         tally.report(name);

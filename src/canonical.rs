@@ -71,7 +71,7 @@ pub fn canonical_json(value: &Value) -> Result<String, OutOfDomain> {
 /// as serde_json keeps it.
 pub fn canonical_of<'a, F: Json>(node: F::Node<'a>) -> Result<String, OutOfDomain> {
     let mut out = Vec::with_capacity(256);
-    write_node::<F>(&mut out, &node)?;
+    write_node::<F>(&mut out, &node, Integers::Refuse)?;
     // Escapes and number text are ASCII; every other byte is copied from UTF-8 strings.
     Ok(String::from_utf8(out).unwrap_or_default())
 }
@@ -92,6 +92,21 @@ pub fn checksum_json(text: &[u8]) -> Option<String> {
 /// As `checksum`, of a node of a parsed document.
 pub fn checksum_doc(node: DocNode<'_>) -> Result<String, OutOfDomain> {
     Ok(hex(&Sha256::digest(canonical_of::<DocJson>(node)?.as_bytes())))
+}
+
+/// The SHA-256 of the canonical form with integers beyond ±(2^53−1) written exactly: the same
+/// as `checksum_doc` inside the domain, and defined for every document. An identity for replay
+/// dedupe, compared only with itself; never a `provenance.checksum`.
+pub fn identity_checksum_doc(node: DocNode<'_>) -> String {
+    identity_checksum_of::<DocJson>(node)
+}
+
+/// As `identity_checksum_doc`, of any representation.
+pub fn identity_checksum_of<'a, F: Json>(node: F::Node<'a>) -> String {
+    let mut out = Vec::with_capacity(256);
+    // Exact integers leave nothing out of the domain: this cannot fail.
+    let _ = write_node::<F>(&mut out, &node, Integers::Exact);
+    hex(&Sha256::digest(&out))
 }
 
 /// Lowercase hex SHA-512 of the canonical JSON of `value` (the contract allows either length).
@@ -121,11 +136,18 @@ fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
-fn write_node<'a, F: Json>(out: &mut Vec<u8>, node: &F::Node<'a>) -> Result<(), OutOfDomain> {
+/// What to do with an integer beyond ±(2^53−1).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Integers {
+    Refuse,
+    Exact,
+}
+
+fn write_node<'a, F: Json>(out: &mut Vec<u8>, node: &F::Node<'a>, integers: Integers) -> Result<(), OutOfDomain> {
     if let Some(s) = node.as_string() {
         write_string(out, &s);
     } else if let Some(n) = node.as_number() {
-        write_number(out, &n.to_number())?;
+        write_number(out, &n.to_number(), integers)?;
     } else if let Some(b) = node.as_boolean() {
         out.extend_from_slice(if b { b"true" } else { b"false" });
     } else if let Some(items) = node.as_array() {
@@ -134,7 +156,7 @@ fn write_node<'a, F: Json>(out: &mut Vec<u8>, node: &F::Node<'a>) -> Result<(), 
             if i > 0 {
                 out.push(b',');
             }
-            write_node::<F>(out, &item).map_err(|e| e.under(&format!("/{i}")))?;
+            write_node::<F>(out, &item, integers).map_err(|e| e.under(&format!("/{i}")))?;
         }
         out.push(b']');
     } else if let Some(object) = node.as_object() {
@@ -153,7 +175,7 @@ fn write_node<'a, F: Json>(out: &mut Vec<u8>, node: &F::Node<'a>) -> Result<(), 
             first = false;
             write_string(out, key);
             out.push(b':');
-            write_node::<F>(out, item).map_err(|e| e.under(&format!("/{}", key.replace('~', "~0").replace('/', "~1"))))?;
+            write_node::<F>(out, item, integers).map_err(|e| e.under(&format!("/{}", key.replace('~', "~0").replace('/', "~1"))))?;
         }
         out.push(b'}');
     } else {
@@ -166,15 +188,15 @@ fn write_string(out: &mut Vec<u8>, s: &str) {
     crate::queue::raw_json::push_json_string(out, s.as_bytes());
 }
 
-fn write_number(out: &mut Vec<u8>, n: &Number) -> Result<(), OutOfDomain> {
+fn write_number(out: &mut Vec<u8>, n: &Number, integers: Integers) -> Result<(), OutOfDomain> {
     let out_of_domain = || OutOfDomain { path: String::new(), number: n.to_string() };
     if let Some(i) = n.as_i64() {
-        if i.unsigned_abs() > MAX_SAFE_INTEGER {
+        if i.unsigned_abs() > MAX_SAFE_INTEGER && integers == Integers::Refuse {
             return Err(out_of_domain());
         }
         let _ = write!(out, "{i}");
     } else if let Some(u) = n.as_u64() {
-        if u > MAX_SAFE_INTEGER {
+        if u > MAX_SAFE_INTEGER && integers == Integers::Refuse {
             return Err(out_of_domain());
         }
         let _ = write!(out, "{u}");
@@ -267,6 +289,11 @@ mod tests {
         assert_eq!(e.path, "/payload/a/1/b~1c~0");
         assert!(e.to_string().contains("9007199254740993 at /payload/a/1/b~1c~0 is beyond ±(2^53−1)"), "{e}");
         assert_eq!(checksum_sha512(&nested).unwrap_err().number, "9007199254740993");
+        // The replay identity is defined all the same, and agrees with the checksum inside.
+        let exact = identity_checksum_of::<SerdeJson>(&nested);
+        assert_eq!(exact, hex(&Sha256::digest(br#"{"a":[1,{"b/c~":9007199254740993}]}"#)));
+        let inside = json!({"a": [1, 2.5]});
+        assert_eq!(Ok(identity_checksum_of::<SerdeJson>(&inside)), checksum(&inside));
     }
 
     #[test]

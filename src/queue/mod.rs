@@ -277,8 +277,7 @@ impl ReplayKey {
                 kind: text(envelope.member("kind"))?,
                 checksum: match text(provenance.member("checksum")) {
                     Some(c) => c,
-                    // Outside the checksum domain: no identity, so no replay dedupe.
-                    None => crate::canonical::checksum_doc(envelope.member("payload")?).ok()?,
+                    None => crate::canonical::identity_checksum_doc(envelope.member("payload")?),
                 },
             })
         })();
@@ -1194,7 +1193,7 @@ mod tests {
                 kind: text(envelope.get("kind")?)?,
                 checksum: match provenance.get("checksum").and_then(Value::as_str) {
                     Some(c) => c.to_owned(),
-                    None => crate::canonical::checksum(envelope.get("payload")?).ok()?,
+                    None => crate::canonical::identity_checksum_of::<jsonschema::json::SerdeJson>(envelope.get("payload")?),
                 },
             })
         })();
