@@ -79,6 +79,22 @@ fn classify(s: &str, ours: bool) -> Option<usize> {
     INTENDED.iter().position(|i| i.we_accept == ours && (i.applies)(s))
 }
 
+/// One to three parts of up to four `chars` joined by dots (a leading dot one time in
+/// `lead_dot`), each followed one time in `odd_one_in` by one of `odd`.
+fn dotted(rng: &mut Seeded, s: &mut String, chars: &[u8], lead_dot: usize, odd: &[char], odd_one_in: usize) {
+    for i in 0..1 + rng.below(3) {
+        if i > 0 || rng.chance(lead_dot) {
+            s.push('.');
+        }
+        for _ in 0..rng.below(5) {
+            s.push(char::from(*rng.pick(chars)));
+        }
+        if rng.chance(odd_one_in) {
+            s.push(*rng.pick(odd));
+        }
+    }
+}
+
 /// Addresses built from parts where the two are likely to part: atoms, dots, quotes, escapes,
 /// address literals, labels with odd characters, and a little Unicode.
 fn random_address(rng: &mut Seeded) -> String {
@@ -93,38 +109,14 @@ fn random_address(rng: &mut Seeded) -> String {
             }
             s.push('"');
         }
-        _ => {
-            for i in 0..1 + rng.below(3) {
-                if i > 0 || rng.chance(20) {
-                    s.push('.');
-                }
-                for _ in 0..rng.below(5) {
-                    s.push(char::from(*rng.pick(atom_chars)));
-                }
-                if rng.chance(15) {
-                    s.push(*rng.pick(&['é', '٣', ' ', '"', '@', '(', '[']));
-                }
-            }
-        }
+        _ => dotted(rng, &mut s, atom_chars, 20, &['é', '٣', ' ', '"', '@', '(', '['], 15),
     }
     if !rng.chance(30) {
         s.push('@');
     }
     match rng.below(8) {
         0 => s.push_str(*rng.pick(&["[192.0.2.1]", "[IPv6:2001:db8::1]", "[300.1.1.1]", "[1.2.3]", "[foo]", "[IPv6:zz::1]", "[]", "[ipv6:::1]", "[IPv6::1]", "[tag:x]"])),
-        _ => {
-            for i in 0..1 + rng.below(3) {
-                if i > 0 || rng.chance(30) {
-                    s.push('.');
-                }
-                for _ in 0..rng.below(5) {
-                    s.push(char::from(*rng.pick(label_chars)));
-                }
-                if rng.chance(25) {
-                    s.push(*rng.pick(&['é', 'Ü', '.', '@']));
-                }
-            }
-        }
+        _ => dotted(rng, &mut s, label_chars, 30, &['é', 'Ü', '.', '@'], 25),
     }
     if rng.chance(40) {
         // Long but well-formed: a 64-octet local part and labels up to 63, past 254 in all.

@@ -167,6 +167,14 @@ fn random_reply(rng: &mut Seeded, depth: usize, line_alphabet: &[u8], bulk_alpha
     }
 }
 
+/// A random reply and its wire form.
+fn random_wire(rng: &mut Seeded, line_alphabet: &[u8], bulk_alphabet: &[u8]) -> (Reply, Vec<u8>) {
+    let reply = random_reply(rng, 0, line_alphabet, bulk_alphabet);
+    let mut wire = Vec::new();
+    encode(&reply, &mut wire);
+    (reply, wire)
+}
+
 /// Every byte, for bulk strings (binary-safe) — including CR, LF and type bytes.
 fn any_byte() -> Vec<u8> {
     (0..=255).collect()
@@ -182,9 +190,7 @@ fn random_resp2_replies_decode_to_the_same_value_in_both() {
     let mut rng = Seeded::new(0x5eed_0001);
     let (lines, bulk) = (printable(), any_byte());
     for case in 0..3000 {
-        let reply = random_reply(&mut rng, 0, &lines, &bulk);
-        let mut wire = Vec::new();
-        encode(&reply, &mut wire);
+        let (reply, wire) = random_wire(&mut rng, &lines, &bulk);
         assert_eq!(Decoder::new().decode(&wire).map(|(used, _)| used), Ok(wire.len()), "case {case}: ours consumed");
         let expected = Outcome::Value(reply);
         assert_eq!(ours(&wire), expected, "case {case}: ours on {}", show(&wire));
@@ -199,9 +205,7 @@ fn a_reply_cut_short_is_refused_by_both() {
     let mut rng = Seeded::new(0x5eed_0002);
     let (lines, bulk) = (printable(), any_byte());
     for case in 0..1000 {
-        let reply = random_reply(&mut rng, 0, &lines, &bulk);
-        let mut wire = Vec::new();
-        encode(&reply, &mut wire);
+        let (_, wire) = random_wire(&mut rng, &lines, &bulk);
         let cut = rng.below(wire.len());
         let short = &wire[..cut];
         // Ours asks for more bytes; redis-rs reports the early end: neither yields a value.
@@ -266,9 +270,7 @@ fn corrupted_replies_agree_or_differ_only_as_intended() {
     let mut counts = vec![0usize; INTENDED.len()];
     let mut agreed = 0;
     for case in 0..20_000 {
-        let reply = random_reply(&mut rng, 0, &letters, &letters);
-        let mut wire = Vec::new();
-        encode(&reply, &mut wire);
+        let (_, mut wire) = random_wire(&mut rng, &letters, &letters);
         if wire.len() > 2000 {
             continue;
         }
