@@ -14,7 +14,7 @@ APT_PACKAGES := php8.2-cli php8.2-dev php8.2-redis php8.2-mbstring php8.2-xml ph
 	php-laravel-framework phpunit php-parser php-json-schema redis-server redis-tools libclang-dev \
 	build-essential pkg-config openssl
 
-.PHONY: all deps build install uninstall demo test lint test-rust test-phpt test-phpunit test-laravel \
+.PHONY: all deps build install uninstall demo test lint test-rust xlang test-phpt test-phpunit test-laravel \
 	phpstan test-full test-fuzz test-valgrind test-soak test-cluster-soak test-php84 test-latest test-matrix test-pie bench bench-rust clean
 
 all: build
@@ -47,8 +47,24 @@ demo: install
 test: install
 	@$(MAKE) --no-print-directory lint test-rust test-phpt test-phpunit test-laravel
 
-test-rust:
-	@CARGO=$(CARGO) scripts/run-cargo-tests --all-targets
+## test-rust: every cargo test; the cross-language checksum test needs xlang (and the installed extension)
+test-rust: xlang
+	@PHPGRC_BUS_XLANG_REQUIRED=1 CARGO=$(CARGO) scripts/run-cargo-tests --all-targets
+
+## xlang: the RFC 8785 libraries of the connectors' languages, for tests/checksum_languages.rs:
+## npm canonicalize into build/xlang/node, PyPI rfc8785 into the venv build/xlang/venv
+## (versions pinned in tests/xlang/; redone only when those files change)
+XLANG := build/xlang
+xlang: $(XLANG)/.installed
+$(XLANG)/.installed: tests/xlang/package.json tests/xlang/requirements.txt
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then scripts/ensure-packages nodejs npm; fi
+	@scripts/ensure-packages python3-venv
+	@mkdir -p $(XLANG)/node
+	cp -f tests/xlang/package.json $(XLANG)/node/package.json
+	npm install --prefix $(XLANG)/node --no-audit --no-fund --no-package-lock --loglevel=error
+	@test -x $(XLANG)/venv/bin/python || /usr/bin/python3 -m venv $(XLANG)/venv
+	$(XLANG)/venv/bin/python -m pip install --quiet --disable-pip-version-check -r tests/xlang/requirements.txt
+	@touch $@
 
 test-phpt:
 	@scripts/run-phpt php-tests/phpt
