@@ -57,13 +57,14 @@ final class E2eApp
         }
         require_once __DIR__ . '/E2eListener.php';
         require_once __DIR__ . '/E2eExceptions.php';
+        require_once __DIR__ . '/E2eSilentConnection.php';
     }
 
     /**
      * @param string $default the default queue connection: `integration-bus` or `redis`
      * @param array<string, mixed> $ours options added to the `integration-bus` connection (prefetch, ack, busy_poll)
      */
-    public static function boot(int $port, string $logFile, string $default, array $ours = []): Application
+    public static function boot(int $port, string $logFile, string $default, array $ours = [], bool $nullLog = false): Application
     {
         Facade::clearResolvedInstances();
         $app = new Application(sys_get_temp_dir() . '/phpgrc-bus-e2e-app');
@@ -84,8 +85,10 @@ final class E2eApp
                 ],
                 'failed' => ['driver' => 'null'],
             ],
-            'logging' => ['default' => 'single', 'channels' => [
+            'logging' => ['default' => $nullLog ? 'null' : 'single', 'channels' => [
                 'single' => ['driver' => 'single', 'path' => $logFile, 'level' => 'debug'],
+                // Profiling only (E2eChild::$without): records are dropped before they are formatted.
+                'null' => ['driver' => 'monolog', 'handler' => \Monolog\Handler\NullHandler::class],
             ]],
             // The array store: queue:work reads its restart flag from the cache on every loop, and
             // a Redis cache store would add one round trip per job to every contender alike.

@@ -33,6 +33,19 @@ final class E2eChild
     public const PRODUCERS = ['push', 'batch', 'peer'];
     public const BATCH = 100;
 
+    /** Told 'start' and 'stop' around the timed part (benches/php/e2e-profile.php starts a profiler there). */
+    public ?\Closure $onTimed = null;
+
+    /**
+     * For profiling only (e2e-profile.php's WITHOUT=...), never in the bench: parts of every
+     * consumer's per-job work to leave out, to see what each costs. `metrics`: the counter update
+     * becomes a call that sends nothing; `log`: the log line goes to Monolog's NullHandler (not
+     * formatted); `console`: queue:work's two lines per job go to a NullOutput (not formatted).
+     *
+     * @var list<string>
+     */
+    public array $without = [];
+
     private \Redis $probe;
 
     public function __construct(private readonly int $port, private readonly string $dir)
@@ -52,7 +65,10 @@ final class E2eChild
     {
         $contender = self::CONSUMERS[$bus] ?? throw new RuntimeException("unknown consumer {$bus}");
         $log = "{$this->dir}/laravel.log";
-        $app = E2eApp::boot($this->port, $log, $contender['connection'], $contender['options']);
+        $app = E2eApp::boot($this->port, $log, $contender['connection'], $contender['options'], in_array('log', $this->without, true));
+        if (in_array('metrics', $this->without, true)) {
+            $app->instance(\PhpGrc\Bus\Laravel\Metrics::class, new \PhpGrc\Bus\Laravel\Metrics(new E2eSilentConnection(), 'unused'));
+        }
         $this->listen($app, $bus === 'peer');
         $connection = $app['queue']->connection($contender['connection']);
 
@@ -81,13 +97,13 @@ final class E2eChild
             $failed++;
         });
         $artisan = E2eApp::artisan($app);
-        $output = new StreamOutput(fopen("{$this->dir}/worker.out", 'w'));
+        $output = in_array('console', $this->without, true) ? new \Symfony\Component\Console\Output\NullOutput() : new StreamOutput(fopen("{$this->dir}/worker.out", 'w'));
         E2eListener::$calls = 0;
 
-        $before = $this->clocks();
+        $before = $this->clocks('start');
         $exit = $artisan->call('queue:work', ['connection' => $contender['connection'], '--queue' => E2eApp::QUEUE,
             '--stop-when-empty' => true, '--sleep' => 0], $output);
-        $after = $this->clocks();
+        $after = $this->clocks('stop');
         pcntl_alarm(0);
 
         $cycle = [];
@@ -98,7 +114,7 @@ final class E2eChild
             $inJob[] = $t - ($picked[$i] ?? $t);
             $previous = $t;
         }
-        $logged = substr_count((string) file_get_contents($log), PeerObservability::LOG_MESSAGE);
+        $logged = in_array('log', $this->without, true) ? $jobs : substr_count((string) file_get_contents($log), PeerObservability::LOG_MESSAGE);
 
         return $this->result($before, $after, $jobs, [
             'cycle_ns' => $cycle,
@@ -136,7 +152,7 @@ final class E2eChild
         $kinds = count($inputs);
         $latency = [];
 
-        $before = $this->clocks();
+        $before = $this->clocks('start');
         if ($bus === 'peer') {
             $validator = new PeerValidator();
             $runIds = array_map(static fn () => E2eEnvelopes::phpUlid(), $inputs);
@@ -193,7 +209,7 @@ final class E2eChild
                 }
             }
         }
-        $after = $this->clocks();
+        $after = $this->clocks('stop');
 
         return $this->result($before, $after, $jobs, ['latency_ns' => $latency], [
             'queued' => [(int) $connection->size(E2eApp::QUEUE), $jobs],
@@ -216,7 +232,7 @@ final class E2eChild
         $latency = [];
         $pushCpu = [];
 
-        $before = $this->clocks();
+        $before = $this->clocks('start');
         for ($i = 0; $i < $requests; $i++) {
             $envelope = $envelopes->queued(0);
             if ($work === 'sleep') {
@@ -235,7 +251,7 @@ final class E2eChild
             $latency[] = hrtime(true) - $t0;
             $pushCpu[] = self::cpuNs() - $c0;
         }
-        $after = $this->clocks();
+        $after = $this->clocks('stop');
 
         return $this->result($before, $after, $requests, ['latency_ns' => $latency, 'push_cpu_ns' => $pushCpu], [
             'queued' => [$this->probe->lLen('queues:' . E2eApp::QUEUE), $requests],
@@ -254,12 +270,24 @@ final class E2eChild
         }
     }
 
-    /** @return array{t: int, cpu: int, server: float} */
-    private function clocks(): array
+    /**
+     * The clocks at the start or the end of a timed part: hrtime, this process's CPU, redis-server's CPU.
+     *
+     * @param 'start'|'stop' $edge
+     * @return array{t: int, cpu: int, server: float}
+     */
+    private function clocks(string $edge): array
     {
+        if ($edge === 'stop' && $this->onTimed !== null) {
+            ($this->onTimed)('stop');
+        }
         $info = $this->probe->info('cpu');
+        $clocks = ['t' => hrtime(true), 'cpu' => self::cpuNs(), 'server' => (float) $info['used_cpu_user'] + (float) $info['used_cpu_sys']];
+        if ($edge === 'start' && $this->onTimed !== null) {
+            ($this->onTimed)('start');
+        }
 
-        return ['t' => hrtime(true), 'cpu' => self::cpuNs(), 'server' => (float) $info['used_cpu_user'] + (float) $info['used_cpu_sys']];
+        return $clocks;
     }
 
     /** This process's CPU time so far, user + system, in ns. */

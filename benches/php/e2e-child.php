@@ -10,6 +10,11 @@
  *
  * PORT is a running redis-server on 127.0.0.1 (flushed by the caller), DIR an empty directory
  * for the log sink and the worker's console output. Prints one JSON object on stdout.
+ *
+ * To profile the timed part (E2eProfiler; its report goes to stderr):
+ *   E2E_PROFILE=excimer:OUT php -d extension=/path/to/excimer.so benches/php/e2e-child.php ...
+ *   E2E_PROFILE=strace:OUT | commandstats:OUT | none:-  php benches/php/e2e-child.php ...
+ *   E2E_WITHOUT=metrics,log,console leaves those parts out of a consumer (E2eChild::$without).
  */
 
 declare(strict_types=1);
@@ -19,6 +24,7 @@ namespace PhpGrc\Bus\Bench;
 require_once __DIR__ . '/E2eApp.php';
 require_once __DIR__ . '/E2eEnvelopes.php';
 require_once __DIR__ . '/E2eChild.php';
+require_once __DIR__ . '/E2eProfiler.php';
 
 if (!extension_loaded('phpgrc_bus')) {
     fwrite(STDERR, "phpgrc_bus is not loaded in this PHP (php -m)\n");
@@ -31,6 +37,17 @@ if ($dir === null || !is_dir($dir)) {
 }
 E2eApp::load();
 $child = new E2eChild((int) $port, $dir);
+$child->without = array_values(array_filter(explode(',', (string) getenv('E2E_WITHOUT'))));
+$profiler = null;
+if (getenv('E2E_PROFILE')) {
+    [$tool, $out] = explode(':', (string) getenv('E2E_PROFILE'), 2) + [1 => '-'];
+    if (!in_array($tool, E2eProfiler::TOOLS, true) || ($tool === 'excimer' && !class_exists('ExcimerProfiler'))) {
+        fwrite(STDERR, "E2E_PROFILE: one of " . implode(', ', E2eProfiler::TOOLS) . " (excimer needs php-excimer loaded)\n");
+        exit(2);
+    }
+    $profiler = new E2eProfiler($tool, $out, (int) $port);
+    $profiler->attach($child);
+}
 $result = match ($mode) {
     'consume' => $child->consume($who, (int) $count),
     'produce' => $child->produce($who, (int) $count),
@@ -41,5 +58,9 @@ if ($result === null) {
     fwrite(STDERR, "unknown mode {$mode}\n");
     exit(2);
 }
-echo json_encode($result + ['mode' => $mode, 'contender' => $who], JSON_THROW_ON_ERROR), "\n";
+$result += ['mode' => $mode, 'contender' => $who, 'without' => $child->without];
+if ($profiler !== null) {
+    fwrite(STDERR, $profiler->report($result));
+}
+echo json_encode($result, JSON_THROW_ON_ERROR), "\n";
 exit($result['ok'] ? 0 : 1);
