@@ -58,6 +58,7 @@ final class E2eApp
         require_once __DIR__ . '/E2eListener.php';
         require_once __DIR__ . '/E2eExceptions.php';
         require_once __DIR__ . '/E2eSilentConnection.php';
+        require_once __DIR__ . '/E2eMemoryQueue.php';
     }
 
     /**
@@ -82,6 +83,8 @@ final class E2eApp
                         'queue' => self::QUEUE, 'retry_after' => 900, 'block_for' => null],
                     'redis' => ['driver' => 'redis', 'connection' => 'default', 'queue' => self::QUEUE,
                         'retry_after' => 900, 'block_for' => null],
+                    // Profiling only: the `floor` consumer (E2eMemoryQueue).
+                    'memory' => ['driver' => 'e2e-memory', 'queue' => self::QUEUE],
                 ],
                 'failed' => ['driver' => 'null'],
             ],
@@ -102,6 +105,7 @@ final class E2eApp
             $app->register($provider);
         }
         $app->boot();
+        $app['queue']->addConnector('e2e-memory', static fn () => new E2eMemoryQueue());
         Facade::setFacadeApplication($app);
 
         return $app;

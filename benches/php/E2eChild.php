@@ -29,6 +29,8 @@ final class E2eChild
         'ext' => ['connection' => 'integration-bus', 'options' => []],
         'ext_prefetch_deferred' => ['connection' => 'integration-bus', 'options' => ['prefetch' => 16, 'ack' => 'deferred']],
         'peer' => ['connection' => 'redis', 'options' => []],
+        // Profiling only, not in the bench: our EnvelopeJob from a queue in PHP memory (E2eMemoryQueue).
+        'floor' => ['connection' => 'memory', 'options' => []],
     ];
     public const PRODUCERS = ['push', 'batch', 'peer'];
     public const BATCH = 100;

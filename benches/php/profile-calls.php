@@ -6,8 +6,8 @@
  *
  *   php benches/php/profile-calls.php CASE KIND N [PORT]
  *
- * CASE: validate-array, validate-string, partial-check, peer-check, json-decode (KIND's valid
- * fixture); on the redis-server at PORT: fill (N jobs of KIND for each of the next two, in a run
+ * CASE: validate-array, validate-string, partial-check, peer-check, json-decode, run-envelope
+ * (Run::envelope() from the fixture's inputs, as the e2e producers build it) (KIND's valid fixture); on the redis-server at PORT: fill (N jobs of KIND for each of the next two, in a run
  * of its own, so the pops' runs do not count the pushes), pop-ack (the extension, defaults),
  * laravel-pop-delete (Laravel's RedisQueue on phpredis), push-batch (N batches of 100). Prints
  * nothing but a checksum of results, so the work cannot be skipped.
@@ -41,6 +41,14 @@ switch ($case) {
     case 'validate-string':
         for ($i = 0; $i < $n; $i++) {
             $sum += count($validator->validate($string));
+        }
+        break;
+    case 'run-envelope':
+        $run = new \PhpGrc\Bus\Run($array['connectorKey'], $array['connectorVersion'], $array['tenantId']);
+        $provenance = array_diff_key($array['provenance'], ['ingestedAt' => 0, 'schemaRef' => 0, 'checksum' => 0]);
+        $options = array_intersect_key($array, ['priority' => 0, 'meta' => 0, 'attachments' => 0, 'receivedAt' => 0]);
+        for ($i = 0; $i < $n; $i++) {
+            $sum += count($run->envelope($array['kind'], $array['event'], $array['payload'], $provenance, $options));
         }
         break;
     case 'json-decode':
