@@ -82,7 +82,7 @@ final class E2eBench
                 'prefetch_deferred' => $ratio($consumer['ext_prefetch_deferred'], $consumer['peer'])],
             'producer' => ['push' => $ratio($producer['push'], $producer['peer']), 'batch' => $ratio($producer['batch'], $producer['peer'])],
             'raw' => ['consumer' => $consumer, 'producer' => $producer],
-            'busy_poll' => ['requests_per_round' => $this->fpmRequests, 'work_us' => $this->fpmWorkUs, 'work' => 'spin (CPU busy loop)', 'by_busy_poll' => $fpm],
+            'busy_poll' => ['requests_per_round' => $this->fpmRequests, 'work_us' => $this->fpmWorkUs, 'work' => 'a CPU busy loop', 'by_busy_poll' => $fpm],
             'settings' => ['jobs_per_round' => $this->jobs, 'rounds' => $this->rounds, 'kinds' => 7],
             'definitions' => [
                 'jobs_per_s' => 'jobs ÷ wall time of the timed part, median of the rounds',

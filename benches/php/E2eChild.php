@@ -29,7 +29,9 @@ final class E2eChild
         'ext' => ['connection' => 'integration-bus', 'options' => []],
         'ext_prefetch_deferred' => ['connection' => 'integration-bus', 'options' => ['prefetch' => 16, 'ack' => 'deferred']],
         'peer' => ['connection' => 'redis', 'options' => []],
-        // Profiling only, not in the bench: our EnvelopeJob from a queue in PHP memory (E2eMemoryQueue).
+        // Profiling only, not in the bench: our driver never polling for replies, and our
+        // EnvelopeJob from a queue in PHP memory (E2eMemoryQueue).
+        'ext_busy_poll_0' => ['connection' => 'integration-bus', 'options' => ['busy_poll' => 0]],
         'floor' => ['connection' => 'memory', 'options' => []],
     ];
     public const PRODUCERS = ['push', 'batch', 'peer'];

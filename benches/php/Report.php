@@ -305,8 +305,10 @@ final class Report
             }
         }
 
-        printf("\ntargets (issue 6)\n");
-        foreach ($targets as $t) {
+        if ($this->data['validation'] !== []) {
+            printf("\ntargets (issue 6)\n");
+        }
+        foreach ($this->data['validation'] !== [] ? $targets : [] as $t) {
             $shown = $t['measured'] === null ? 'not measured' : ($t['where'] === 'kB'
                 ? sprintf('%+d kB', $t['measured'])
                 : sprintf('%.2f×%s', $t['measured'], $t['where'] !== '' ? " ({$t['where']})" : ''));

@@ -3,7 +3,7 @@
 /*
  * phpgrc_bus beside its peers, in one run (issues 6 and 16).
  *
- *   php benches/php/bench.php [--quick] [--json FILE] [--no-e2e] [--no-queue] [--no-memory]
+ *   php benches/php/bench.php [--quick] [--json FILE] [--no-e2e | --only-e2e] [--no-queue] [--no-memory]
  *
  * First, end to end (issue 16, E2eBench): envelopes drained by the stock Laravel Worker
  * (`queue:work`) and built, checked and enqueued by a connector loop, through our driver and
@@ -37,9 +37,9 @@ foreach (['Stats', 'Sampler', 'Memory', 'PlainSummary', 'PartialCheck', 'JustinR
 
 const ROOT = __DIR__ . '/../..';
 
-$options = getopt('', ['quick', 'json:', 'no-e2e', 'no-queue', 'no-memory', 'help']);
+$options = getopt('', ['quick', 'json:', 'no-e2e', 'only-e2e', 'no-queue', 'no-memory', 'help']);
 if (isset($options['help'])) {
-    fwrite(STDOUT, "usage: php benches/php/bench.php [--quick] [--json FILE] [--no-e2e] [--no-queue] [--no-memory]\n");
+    fwrite(STDOUT, "usage: php benches/php/bench.php [--quick] [--json FILE] [--no-e2e | --only-e2e] [--no-queue] [--no-memory]\n");
     exit(0);
 }
 if (!extension_loaded('phpgrc_bus')) {
@@ -75,6 +75,20 @@ if (isset($options['no-e2e'])) {
     } finally {
         $server->stop();
     }
+}
+/** The targets, the run's length, and the JSON file when asked for. */
+function conclude(Report $report, array $options, int $started): void
+{
+    $report->targets();
+    $report->finish((hrtime(true) - $started) / 1e9);
+    if (isset($options['json'])) {
+        $report->writeJson((string) $options['json']);
+    }
+}
+
+if (isset($options['only-e2e'])) {
+    conclude($report, $options, $started);
+    exit(0);
 }
 
 // --- Fixtures: the valid envelope of each kind, its first invalid one, and the large one. ---
@@ -207,8 +221,4 @@ if (isset($options['no-queue'])) {
     }
 }
 
-$report->targets();
-$report->finish((hrtime(true) - $started) / 1e9);
-if (isset($options['json'])) {
-    $report->writeJson((string) $options['json']);
-}
+conclude($report, $options, $started);
