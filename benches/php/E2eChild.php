@@ -24,7 +24,7 @@ use Symfony\Component\Console\Output\StreamOutput;
  */
 final class E2eChild
 {
-    /** Contenders of the consumer: our driver as shipped, our driver with the opt-in throughput options, the peer. */
+    /** Consumers: our driver as shipped, our driver with the opt-in throughput options, the peer (E2eBench runs these three). */
     public const CONSUMERS = [
         'ext' => ['connection' => 'integration-bus', 'options' => []],
         'ext_prefetch_deferred' => ['connection' => 'integration-bus', 'options' => ['prefetch' => 16, 'ack' => 'deferred']],
@@ -37,11 +37,11 @@ final class E2eChild
     public const PRODUCERS = ['push', 'batch', 'peer'];
     public const BATCH = 100;
 
-    /** Told 'start' and 'stop' around the timed part (benches/php/e2e-profile.php starts a profiler there). */
+    /** Told 'start' and 'stop' around the timed part (E2eProfiler, with E2E_PROFILE on e2e-child.php). */
     public ?\Closure $onTimed = null;
 
     /**
-     * For profiling only (e2e-profile.php's WITHOUT=...), never in the bench: parts of every
+     * For profiling only (E2E_WITHOUT on e2e-child.php), never in the bench: parts of every
      * consumer's per-job work to leave out, to see what each costs. `metrics`: the counter update
      * becomes a call that sends nothing; `log`: the log line goes to Monolog's NullHandler (not
      * formatted); `console`: queue:work's two lines per job go to a NullOutput (not formatted).

@@ -12,11 +12,15 @@ use stdClass;
  * loaded with -d extension=...), collapsed stacks in OUT, the top functions by self and inclusive
  * CPU per job in the report. strace: `strace -c -f` attached for the timed part, its table in OUT.
  * commandstats: redis-server's INFO commandstats over the timed part (CONFIG RESETSTAT at its
- * start), per job, in OUT. none: only the figures (with E2E_WITHOUT, see E2eChild::$without).
+ * start), per job, in OUT. callgrind: the child runs under `valgrind --tool=callgrind
+ * --instr-atstart=no` (OUT unused) and `callgrind_control -i` turns instrumentation on for the timed
+ * part only: instructions per job by shared object, which no machine load changes (polling loops
+ * aside: under valgrind a reply is always there at the first look). none: only the figures (with
+ * E2E_WITHOUT, see E2eChild::$without).
  */
 final class E2eProfiler
 {
-    public const TOOLS = ['excimer', 'strace', 'commandstats', 'none'];
+    public const TOOLS = ['excimer', 'strace', 'commandstats', 'callgrind', 'none'];
 
     private stdClass $state;
 
@@ -54,6 +58,9 @@ final class E2eProfiler
                 }
                 proc_terminate($state->strace, SIGINT);
                 proc_close($state->strace);
+            },
+            'callgrind' => static function (string $edge): void {
+                shell_exec(sprintf('callgrind_control -i %s %d >/dev/null 2>&1', $edge === 'start' ? 'on' : 'off', getmypid()));
             },
             'commandstats' => static function (string $edge) use ($state, $out, $probe): void {
                 if ($edge === 'start') {
