@@ -213,19 +213,19 @@ final class Report
 
             return '';
         };
-        $loads = array_merge(...array_map(static fn (array $r) => $r['load'], array_values($e2e['raw']['consumer'] + $e2e['raw']['producer'])));
+        $loads = array_merge(...array_map(static fn (array $r) => $r['load'], [...array_values($e2e['raw']['consumer']), ...array_values($e2e['raw']['producer'])]));
 
         $s = $e2e['settings'];
         printf("\nend to end (issue 16): %s envelopes of the %d kinds per contender and round, %d interleaved rounds, a fresh process each;\n",
             number_format($s['jobs_per_round']), $s['kinds'], $s['rounds']);
         printf("  load %.2f–%.2f during the rounds; ratio = our jobs/s ÷ the peer's, same run; cpu = getrusage of the contender, INFO cpu of redis-server\n",
             min($loads), max($loads));
-        $header = static fn (string $title) => printf("  %-42s %8s %9s %9s %10s %14s %8s %7s  %s\n", $title, 'jobs/s', 'p50 µs', 'p99 µs',
-            'in-job p50', 'cpu µs/job cli', 'server', 'ratio', 'goal');
+        $header = static fn (string $title) => printf("  %-42s %8s %9s %9s %10s %14s %8s %8s %7s  %s\n", $title, 'jobs/s', 'p50 µs', 'p99 µs',
+            'in-job p50', 'cpu µs/job cli', 'server', 'cli/wall', 'ratio', 'goal');
         $row = static function (string $label, array $r, ?float $ratio, string $goal): void {
-            printf("  %-42s %8s %9s %9s %10s %14s %8s %7s  %s\n", $label, number_format($r['jobs_per_s']), self::num($r['p50_us']),
+            printf("  %-42s %8s %9s %9s %10s %14s %8s %7d%% %7s  %s\n", $label, number_format($r['jobs_per_s']), self::num($r['p50_us']),
                 self::num($r['p99_us']), isset($r['in_job_p50_us']) ? self::num($r['in_job_p50_us']) : '', self::num($r['cpu_client_us_per_job']),
-                self::num($r['cpu_server_us_per_job']), $ratio === null ? '' : sprintf('%.2f×', $ratio), $goal);
+                self::num($r['cpu_server_us_per_job']), round(100 * $r['cpu_client_share']), $ratio === null ? '' : sprintf('%.2f×', $ratio), $goal);
         };
         $header('consumer: queue:work, stock Worker');
         $row(E2eBench::CONSUMER_LABELS['ext'], $e2e['raw']['consumer']['ext'], $e2e['consumer']['default'], $goalOf('consumer', 'default'));
@@ -238,6 +238,7 @@ final class Report
         $row(E2eBench::PRODUCER_LABELS['peer'], $e2e['raw']['producer']['peer'], null, '');
         printf("  consumer p50/p99: between successive JobProcessed events (pop + Worker loop + job + ack); in-job: JobProcessing → JobProcessed.\n");
         printf("  producer p50/p99: start of an envelope's build → return of the call that enqueued it (batch: its bulk()).\n");
+        printf("  cli/wall: the contender's CPU time ÷ its wall time (a client that polls for replies keeps its core busy while it waits).\n");
         printf("  CPU per job (client + server) no higher than the peer's:\n");
         foreach ($goals as $g) {
             if (isset($g['ours_us'])) {
