@@ -15,6 +15,7 @@ use Illuminate\Queue\QueueServiceProvider;
 use Illuminate\Redis\RedisServiceProvider;
 use Illuminate\Support\Facades\Facade;
 use PhpGrc\Bus\Laravel\IntegrationBusServiceProvider;
+use PhpGrc\Bus\Laravel\Tests\Support\RecordingExceptionHandler;
 
 /**
  * The Laravel application every end-to-end child runs: Debian's Laravel 8 with the providers a
@@ -56,7 +57,8 @@ final class E2eApp
             require_once __DIR__ . "/Peer/{$file}.php";
         }
         require_once __DIR__ . '/E2eListener.php';
-        require_once __DIR__ . '/E2eExceptions.php';
+        // The Worker reports a job's exception there (a real app has App\Exceptions\Handler); a child fails on any.
+        require_once __DIR__ . '/../../laravel/tests/Support/RecordingExceptionHandler.php';
         require_once __DIR__ . '/E2eSilentConnection.php';
         require_once __DIR__ . '/E2eMemoryQueue.php';
     }
@@ -98,7 +100,7 @@ final class E2eApp
             'cache' => ['default' => 'array', 'stores' => ['array' => ['driver' => 'array']]],
             'integration-bus' => [],
         ]));
-        $app->singleton(ExceptionHandler::class, static fn () => new E2eExceptions());
+        $app->singleton(ExceptionHandler::class, static fn () => new RecordingExceptionHandler());
         $app->singleton(WorkCommand::class, static fn (Application $app) => new WorkCommand($app['queue.worker'], $app['cache.store']));
         foreach ([BusServiceProvider::class, CacheServiceProvider::class, RedisServiceProvider::class,
             QueueServiceProvider::class, IntegrationBusServiceProvider::class] as $provider) {

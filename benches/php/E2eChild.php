@@ -118,6 +118,7 @@ final class E2eChild
             $inJob[] = $t - ($picked[$i] ?? $t);
             $previous = $t;
         }
+        $reported = $app[\Illuminate\Contracts\Debug\ExceptionHandler::class]->reported;
         $logged = in_array('log', $this->without, true) ? $jobs : substr_count((string) file_get_contents($log), PeerObservability::LOG_MESSAGE);
 
         return $this->result($before, $after, $jobs, [
@@ -129,10 +130,10 @@ final class E2eChild
             'listener_calls' => [E2eListener::$calls, $jobs],
             'log_lines' => [$logged, $jobs],
             'failed' => [$failed, 0],
-            'reported' => [count($app[\Illuminate\Contracts\Debug\ExceptionHandler::class]->reported), 0],
+            'reported' => [count($reported), 0],
             'left_in_queue' => [(int) $connection->size(E2eApp::QUEUE), 0],
             'exit_code' => [$exit, 0],
-        ]) + ['reported_first' => $app[\Illuminate\Contracts\Debug\ExceptionHandler::class]->reported[0] ?? null];
+        ]) + ['reported_first' => $reported === [] ? null : get_class($reported[0]) . ': ' . $reported[0]->getMessage()];
     }
 
     /**

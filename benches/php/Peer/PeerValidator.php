@@ -26,8 +26,8 @@ final class PeerValidator
         'x-phpgrc-run-id' => 'runId',
     ];
 
-    /** kind => [schemaRef fragment, payload members it requires] */
-    private const KINDS = [
+    /** kind => [schemaRef fragment, payload members it requires]; PartialCheck uses the same table. */
+    public const KINDS = [
         'asset.discovery' => ['/$defs/payloadAssetDiscovery', ['assetId', 'name', 'type', 'environment', 'tags', 'attributes']],
         'asset.lifecycle' => ['/$defs/payloadAssetLifecycle', ['assetId', 'status', 'effectiveAt']],
         'incident.event' => ['/$defs/payloadIncidentEvent', ['incidentId', 'status', 'severity', 'summary']],
