@@ -75,7 +75,8 @@ test-phpunit:
 test-laravel:
 	@scripts/run-phpunit laravel/phpunit.xml laravel
 
-## bench: phpgrc_bus beside its peers in one process and run (~3 min; BENCH_ARGS=--quick ~30 s);
+## bench: phpgrc_bus beside its peers in one run (~3 min; BENCH_ARGS=--quick ~45 s): first end to end
+## (stock Worker and connector loop vs phpGRC's own path, one process per contender), then per call;
 ## prints medians, p99 and ratios, and writes build/bench.json
 bench: install
 	$(PHP) benches/php/bench.php --json build/bench.json $(BENCH_ARGS)
