@@ -246,7 +246,8 @@ impl Run {
             // Only the `[]` → `{}` resolution matters here; the verdict comes from the strict check below.
             schema.violations_resolving_empties(&mut envelope, &options.empties, &Check::default());
         }
-        let checksum = canonical::checksum(&envelope["payload"]);
+        let checksum = canonical::checksum(&envelope["payload"])
+            .map_err(|e| EnvelopeError::new(format!("the payload has no checksum: {}", e.under("/payload"))))?;
         derived_by_the_builder("checksum", given_checksum.as_ref(), &checksum)?;
         if let Some(provenance) = envelope.get_mut("provenance").and_then(Value::as_object_mut) {
             provenance.insert("checksum".into(), Value::String(checksum));
@@ -606,7 +607,18 @@ mod tests {
         let provenance = &envelope["provenance"];
         assert!(timestamp::is_utc(provenance["ingestedAt"].as_str().unwrap_or_default()));
         assert_eq!(provenance["schemaRef"], Schema::embedded().schema_ref(Kind::AssetDiscovery));
-        assert_eq!(provenance["checksum"], canonical::checksum(&discovery_payload()));
+        assert_eq!(provenance["checksum"], canonical::checksum(&discovery_payload()).unwrap_or_default());
+    }
+
+    #[test]
+    fn envelope_refuses_a_payload_integer_beyond_2_pow_53() {
+        let mut payload = discovery_payload();
+        payload["attributes"]["bytes"] = json!(9_007_199_254_740_993u64);
+        let message = message_of(run().envelope("asset.discovery", "asset.upserted", payload, provenance(), EnvelopeOptions::default()));
+        assert!(message.contains("9007199254740993 at /payload/attributes/bytes is beyond ±(2^53−1)"), "{message}");
+        let mut payload = discovery_payload();
+        payload["attributes"]["bytes"] = json!(9_007_199_254_740_991u64);
+        assert!(run().envelope("asset.discovery", "asset.upserted", payload, provenance(), EnvelopeOptions::default()).is_ok());
     }
 
     #[test]
@@ -747,7 +759,7 @@ mod tests {
         payload["attributes"] = json!({});
         assert_eq!(
             envelope["provenance"]["checksum"],
-            canonical::checksum(&payload),
+            canonical::checksum(&payload).unwrap_or_default(),
             "checksum of the resolved payload"
         );
     }

@@ -117,7 +117,8 @@ namespace PhpGrc\Bus {
          * Empty objects (a `[]` given where the schema wants an object) come back as `\stdClass`, so
          * `json_encode()` of the result is the envelope that was validated and checksummed.
          *
-         * @throws EnvelopeException when the inputs cannot make a valid envelope (the violations are in the message)
+         * @throws EnvelopeException when the inputs cannot make a valid envelope (the violations are in the message),
+         *         or when the payload holds an integer beyond ±(2^53−1), which has no checksum (see Envelope::canonicalJson())
          */
         public function envelope(string $kind, string $event, array $payload, array $provenance, ?array $options = null): array {}
     }
@@ -142,10 +143,25 @@ namespace PhpGrc\Bus {
         /** The envelope with `error` set to null (successful processing). */
         public static function clearError(array $envelope): array {}
 
-        /** Lowercase hex SHA-256 of the canonical JSON of `$payload` (what strict validation checks). */
+        /**
+         * Lowercase hex SHA-256 of the canonical JSON of `$payload` (what strict validation checks).
+         * Any RFC 8785 library (npm `canonicalize`, PyPI `rfc8785`, …) computes the same checksum
+         * over the domain of canonicalJson().
+         *
+         * @throws \InvalidArgumentException for an integer beyond ±(2^53−1), as canonicalJson()
+         */
         public static function checksum(array|string|object $payload): string {}
 
-        /** The canonical JSON (RFC 8785 / JCS) of a value. */
+        /**
+         * The canonical JSON (RFC 8785 / JCS) of a value. Its domain: every integer (a PHP int, a
+         * JSON number written without fraction or exponent that fits 64 bits) within
+         * ±(2^53−1) = ±9007199254740991; floats (and JSON numbers read as doubles) of any finite
+         * value. RFC 8785 writes every number as an IEEE-754 double, which cannot hold a larger
+         * integer exactly (JavaScript's library would round it, Python's refuses it).
+         *
+         * @throws \InvalidArgumentException for an integer beyond ±(2^53−1), naming it and its
+         *         JSON Pointer; send such a number as a string
+         */
         public static function canonicalJson(array|string|object $value): string {}
 
         /** `provenance.schemaRef` for a kind: the schema's `$id` + `#/$defs/<definition>`. */

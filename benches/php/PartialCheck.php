@@ -4,6 +4,9 @@ declare(strict_types=1);
 
 namespace PhpGrc\Bus\Bench;
 
+// The kind table (schemaRef fragment, required payload members) is phpGRC's, kept once in its rebuilt validator.
+require_once __DIR__ . '/Peer/PeerValidator.php';
+
 /**
  * A hand-written partial envelope check with the scope of the one phpGRC runs today (its
  * `IntegrationBusEnvelope::fromArray` + `IntegrationBusValidator`, rewritten here): required keys
@@ -19,16 +22,6 @@ final class PartialCheck
     private const PROVENANCE = ['source', 'externalId', 'ingestedAt', 'schemaRef'];
     private const PRIORITIES = ['low', 'normal', 'high'];
     private const INCIDENT_STATUSES = ['NEW', 'TRIAGE', 'CONTAINED', 'ERADICATED', 'RECOVERED', 'CLOSED'];
-    /** kind => [schemaRef fragment, payload keys it requires] */
-    private const KINDS = [
-        'asset.discovery' => ['/$defs/payloadAssetDiscovery', ['assetId', 'name', 'type', 'environment', 'tags', 'attributes']],
-        'asset.lifecycle' => ['/$defs/payloadAssetLifecycle', ['assetId', 'status', 'effectiveAt']],
-        'incident.event' => ['/$defs/payloadIncidentEvent', ['incidentId', 'status', 'severity', 'summary']],
-        'vendor.profile' => ['/$defs/payloadVendorProfile', ['vendorId', 'name', 'category']],
-        'indicator.metric' => ['/$defs/payloadIndicatorMetric', ['indicatorKey', 'window', 'value', 'unit', 'context']],
-        'cyber.metric' => ['/$defs/payloadCyberMetric', ['sourceType', 'assetKey', 'observedAt', 'metrics']],
-        'auth.provider' => ['/$defs/payloadAuthProvider', ['providerKey', 'status', 'checkedAt']],
-    ];
     private const ULID = '/^[0-9A-HJKMNP-TV-Z]{26}$/';
     private const SEMVER = '/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/';
     private const SLUG = '/^[a-z0-9]+(?:-[a-z0-9]+)*$/';
@@ -94,7 +87,7 @@ final class PartialCheck
             $errors[] = 'error must be an object or null';
         }
 
-        $rule = self::KINDS[$e['kind']] ?? null;
+        $rule = Peer\PeerValidator::KINDS[$e['kind']] ?? null;
         if ($rule === null) {
             $errors[] = "unsupported kind {$e['kind']}";
         } else {

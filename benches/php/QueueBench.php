@@ -7,7 +7,7 @@ namespace PhpGrc\Bus\Bench;
 use Illuminate\Container\Container;
 use Illuminate\Queue\RedisQueue;
 use Illuminate\Redis\RedisManager;
-use PhpGrc\Bus\Tests\Support\RedisServer;
+use PhpGrc\Bus\TestSupport\RedisServer;
 use Redis;
 use RuntimeException;
 

@@ -14,7 +14,18 @@ final class Report
     /** The issue's "~1 KB envelope" targets apply to the seven kinds, not to the large one. */
     private const LARGE = 'large';
 
-    private array $data = ['machine' => [], 'settings' => [], 'notes' => [], 'validation' => [], 'memory' => [], 'queue' => null, 'targets' => []];
+    /** Issue 16's goals: [section, ratio, what, at least]. */
+    private const E2E_GOALS = [
+        ['consumer', 'default', 'consumer, defaults ≥ 3× the peer', 3.0],
+        ['consumer', 'prefetch_deferred', 'consumer, prefetch 16 + deferred acks ≥ 6× the peer', 6.0],
+        ['producer', 'push', 'producer, push ≥ 2.5× the peer', 2.5],
+        ['producer', 'batch', 'producer, pushBatch(100) ≥ 15× the peer', 15.0],
+    ];
+    /** Our contenders whose CPU per job (client + server) must not exceed the peer's: [section, contender, ratio]. */
+    private const E2E_CPU = [['consumer', 'ext', 'default'], ['consumer', 'ext_prefetch_deferred', 'prefetch_deferred'],
+        ['producer', 'push', 'push'], ['producer', 'batch', 'batch']];
+
+    private array $data = ['machine' => [], 'settings' => [], 'notes' => [], 'e2e' => null, 'validation' => [], 'memory' => [], 'queue' => null, 'targets' => []];
 
     public function machine(array $settings, bool $quick): void
     {
@@ -162,6 +173,90 @@ final class Report
         $this->data['queue'] = ['payload_bytes' => $result['payload_bytes'], 'rows' => $rows, 'ratios' => $ratios];
     }
 
+    public function e2eSkipped(string $why): void
+    {
+        $this->data['e2e'] = ['skipped' => $why];
+        printf("\nend to end (issue 16): %s\n", $why);
+    }
+
+    /**
+     * The end-to-end section (E2eBench::run()), printed first: each contender's figures, the
+     * ratios with issue 16's goals met or missed, and busy_poll's bill.
+     *
+     * @param array<string, mixed> $e2e
+     */
+    public function e2e(array $e2e): void
+    {
+        $goals = [];
+        foreach (self::E2E_GOALS as [$section, $ratio, $what, $atLeast]) {
+            $measured = $e2e[$section][$ratio];
+            $goals[] = ['goal' => $what, 'section' => $section, 'ratio' => $ratio, 'at_least' => $atLeast,
+                'measured' => $measured, 'met' => $measured === null ? null : $measured >= $atLeast];
+        }
+        foreach (self::E2E_CPU as [$section, $ours, $ratio]) {
+            $raw = $e2e['raw'][$section];
+            $cpu = static fn (array $r): float => $r['cpu_client_us_per_job'] + $r['cpu_server_us_per_job'];
+            $goals[] = ['goal' => "{$section} {$ours}: CPU per job (client + server) ≤ the peer's", 'section' => $section,
+                'ratio' => "cpu_{$ratio}", 'at_least' => 1.0, 'measured' => round($cpu($raw['peer']) / max(0.001, $cpu($raw[$ours])), 2),
+                'ours_us' => round($cpu($raw[$ours]), 1), 'peer_us' => round($cpu($raw['peer']), 1),
+                'met' => $cpu($raw[$ours]) <= $cpu($raw['peer'])];
+        }
+        $e2e['goals'] = $goals;
+        $this->data['e2e'] = $e2e;
+        $verdict = static fn (?bool $met): string => $met === null ? 'n/a ' : ($met ? 'MET ' : 'MISS');
+        $goalOf = static function (string $section, string $ratio) use ($goals): string {
+            foreach ($goals as $g) {
+                if ($g['section'] === $section && $g['ratio'] === $ratio) {
+                    return sprintf('≥ %g× [%s]', $g['at_least'], $g['met'] === null ? 'n/a' : ($g['met'] ? 'MET' : 'MISS'));
+                }
+            }
+
+            return '';
+        };
+        $loads = array_merge(...array_map(static fn (array $r) => $r['load'], [...array_values($e2e['raw']['consumer']), ...array_values($e2e['raw']['producer'])]));
+
+        $s = $e2e['settings'];
+        printf("\nend to end (issue 16): %s envelopes of the %d kinds per contender and round, %d interleaved rounds, a fresh process each;\n",
+            number_format($s['jobs_per_round']), $s['kinds'], $s['rounds']);
+        printf("  load %.2f–%.2f during the rounds; ratio = our jobs/s ÷ the peer's, same run; cpu = getrusage of the contender, INFO cpu of redis-server\n",
+            min($loads), max($loads));
+        $header = static fn (string $title) => printf("  %-42s %8s %9s %9s %10s %14s %8s %8s %7s  %s\n", $title, 'jobs/s', 'p50 µs', 'p99 µs',
+            'in-job p50', 'cpu µs/job cli', 'server', 'cli/wall', 'ratio', 'goal');
+        $row = static function (string $label, array $r, ?float $ratio, string $goal): void {
+            printf("  %-42s %8s %9s %9s %10s %14s %8s %7d%% %7s  %s\n", $label, number_format($r['jobs_per_s']), self::num($r['p50_us']),
+                self::num($r['p99_us']), isset($r['in_job_p50_us']) ? self::num($r['in_job_p50_us']) : '', self::num($r['cpu_client_us_per_job']),
+                self::num($r['cpu_server_us_per_job']), round(100 * $r['cpu_client_share']), $ratio === null ? '' : sprintf('%.2f×', $ratio), $goal);
+        };
+        $header('consumer: queue:work, stock Worker');
+        $row(E2eBench::CONSUMER_LABELS['ext'], $e2e['raw']['consumer']['ext'], $e2e['consumer']['default'], $goalOf('consumer', 'default'));
+        $row(E2eBench::CONSUMER_LABELS['ext_prefetch_deferred'], $e2e['raw']['consumer']['ext_prefetch_deferred'],
+            $e2e['consumer']['prefetch_deferred'], $goalOf('consumer', 'prefetch_deferred'));
+        $row(E2eBench::CONSUMER_LABELS['peer'], $e2e['raw']['consumer']['peer'], null, '');
+        $header('producer: build, check, enqueue');
+        $row(E2eBench::PRODUCER_LABELS['push'], $e2e['raw']['producer']['push'], $e2e['producer']['push'], $goalOf('producer', 'push'));
+        $row(E2eBench::PRODUCER_LABELS['batch'], $e2e['raw']['producer']['batch'], $e2e['producer']['batch'], $goalOf('producer', 'batch'));
+        $row(E2eBench::PRODUCER_LABELS['peer'], $e2e['raw']['producer']['peer'], null, '');
+        printf("  consumer p50/p99: between successive JobProcessed events (pop + Worker loop + job + ack); in-job: JobProcessing → JobProcessed.\n");
+        printf("  producer p50/p99: start of an envelope's build → return of the call that enqueued it (batch: its bulk()).\n");
+        printf("  cli/wall: the contender's CPU time ÷ its wall time (a client that polls for replies keeps its core busy while it waits).\n");
+        printf("  CPU per job (client + server) no higher than the peer's:\n");
+        foreach ($goals as $g) {
+            if (isset($g['ours_us'])) {
+                printf("    [%s] %-58s ours %7s µs, peer %7s µs\n", $verdict($g['met']), $g['goal'], self::num($g['ours_us']), self::num($g['peer_us']));
+            }
+        }
+
+        $b = $e2e['busy_poll'];
+        printf("\nbusy_poll's bill: an FPM-style producer, %s requests per round, each %s µs of work (%s) then one push\n",
+            number_format($b['requests_per_round']), number_format($b['work_us']), $b['work']);
+        printf("  %-10s %12s %10s %16s %18s %18s %12s\n", 'busy_poll', 'push p50 µs', 'p99 µs', 'push cpu µs mean', 'push cpu p50/p99', 'request cpu µs', 'redis µs');
+        foreach ($b['by_busy_poll'] as $busyPoll => $r) {
+            printf("  %-10s %12s %10s %16s %18s %18s %12s\n", $busyPoll, self::num($r['p50_us']), self::num($r['p99_us']),
+                self::num($r['push_cpu_us_mean']), self::num($r['push_cpu_p50_us']) . ' / ' . self::num($r['push_cpu_p99_us']),
+                self::num($r['cpu_client_us_per_job']), self::num($r['cpu_server_us_per_job']));
+        }
+    }
+
     /** Judges issue 6's targets from this run's figures. */
     public function targets(): void
     {
@@ -203,8 +298,18 @@ final class Report
         }
         $this->data['targets'] = $targets;
 
-        printf("\ntargets (issue 6)\n");
-        foreach ($targets as $t) {
+        if (isset($this->data['e2e']['goals'])) {
+            printf("\ngoals (issue 16, end to end)\n");
+            foreach ($this->data['e2e']['goals'] as $g) {
+                printf("  [%s] %-62s %s\n", $g['met'] === null ? 'n/a ' : ($g['met'] ? 'MET ' : 'MISS'), $g['goal'],
+                    $g['measured'] === null ? 'not measured' : sprintf('%.2f×', $g['measured']));
+            }
+        }
+
+        if ($this->data['validation'] !== []) {
+            printf("\ntargets (issue 6)\n");
+        }
+        foreach ($this->data['validation'] !== [] ? $targets : [] as $t) {
             $shown = $t['measured'] === null ? 'not measured' : ($t['where'] === 'kB'
                 ? sprintf('%+d kB', $t['measured'])
                 : sprintf('%.2f×%s', $t['measured'], $t['where'] !== '' ? " ({$t['where']})" : ''));
@@ -228,6 +333,12 @@ final class Report
             exit(1);
         }
         printf("JSON written to %s\n", $file);
+    }
+
+    /** A figure already in µs, with the precision us() gives. */
+    private static function num(float $us): string
+    {
+        return self::us($us * 1000);
     }
 
     private static function us(float $ns): string

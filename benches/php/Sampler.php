@@ -114,7 +114,7 @@ final class Sampler
     }
 
     /** @param list<int> $sorted */
-    private static function percentile(array $sorted, float $q): float
+    public static function percentile(array $sorted, float $q): float
     {
         if ($sorted === []) {
             return 0.0;

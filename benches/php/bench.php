@@ -1,17 +1,23 @@
 <?php
 
 /*
- * phpgrc_bus beside its peers, in one process and one run (issue 6).
+ * phpgrc_bus beside its peers, in one run (issues 6 and 16).
  *
- *   php benches/php/bench.php [--quick] [--json FILE] [--no-queue] [--no-memory]
+ *   php benches/php/bench.php [--quick] [--json FILE] [--no-e2e | --only-e2e] [--no-queue] [--no-memory]
  *
- * Per envelope (the valid one of each of the 7 kinds, and large.json): median and p99 per call
- * of Validator::validate() on an array, a JSON string and a stdClass tree, isValid(), an invalid
- * envelope; justinrainbow/json-schema; json_decode alone; a hand-written partial check;
- * Summary::of() against the same context in plain PHP. Then the queue against Laravel's
- * RedisQueue, raw phpredis and redis-benchmark (when PhpGrc\Bus\Queue exists), and a memory check.
+ * First, end to end (issue 16, E2eBench): envelopes drained by the stock Laravel Worker
+ * (`queue:work`) and built, checked and enqueued by a connector loop, through our driver and
+ * through phpGRC's own path, one process per contender in interleaved rounds; and busy_poll's
+ * bill for an FPM producer.
+ *
+ * Then, per call, in this process: per envelope (the valid one of each of the 7 kinds, and
+ * large.json) median and p99 per call of Validator::validate() on an array, a JSON string and a
+ * stdClass tree, isValid(), an invalid envelope; justinrainbow/json-schema; json_decode alone; a
+ * hand-written partial check; Summary::of() against the same context in plain PHP. Then the queue
+ * against Laravel's RedisQueue, raw phpredis and redis-benchmark (when PhpGrc\Bus\Queue exists),
+ * and a memory check.
  * Ratios are peer ÷ ours from this run: above 1 means the extension is faster. Default run about
- * 3 minutes, --quick about 30 s.
+ * 3 minutes (the end-to-end section ~70 s of it), --quick about 45 s.
  */
 
 declare(strict_types=1);
@@ -21,20 +27,20 @@ namespace PhpGrc\Bus\Bench;
 use DateTimeImmutable;
 use DateTimeZone;
 use PhpGrc\Bus\Summary;
-use PhpGrc\Bus\Tests\Support\RedisServer;
+use PhpGrc\Bus\TestSupport\RedisServer;
 use PhpGrc\Bus\Validator;
 
-// The redis-server helper is the PHP test suite's (a child process on a free port, stopped by pid).
-require_once __DIR__ . '/../../php-tests/phpunit/Support/RedisServer.php';
-foreach (['Stats', 'Sampler', 'Memory', 'PlainSummary', 'PartialCheck', 'JustinRainbow', 'QueueBench', 'Report'] as $file) {
+// The redis-server helper is the test-support kit's (a child process on a free port, stopped by pid).
+require_once __DIR__ . '/../../php-tests/support/autoload.php';
+foreach (['Stats', 'Sampler', 'Memory', 'PlainSummary', 'PartialCheck', 'JustinRainbow', 'QueueBench', 'E2eBench', 'Report'] as $file) {
     require_once __DIR__ . "/{$file}.php";
 }
 
 const ROOT = __DIR__ . '/../..';
 
-$options = getopt('', ['quick', 'json:', 'no-queue', 'no-memory', 'help']);
+$options = getopt('', ['quick', 'json:', 'no-e2e', 'only-e2e', 'no-queue', 'no-memory', 'help']);
 if (isset($options['help'])) {
-    fwrite(STDOUT, "usage: php benches/php/bench.php [--quick] [--json FILE] [--no-queue] [--no-memory]\n");
+    fwrite(STDOUT, "usage: php benches/php/bench.php [--quick] [--json FILE] [--no-e2e | --only-e2e] [--no-queue] [--no-memory]\n");
     exit(0);
 }
 if (!extension_loaded('phpgrc_bus')) {
@@ -43,12 +49,49 @@ if (!extension_loaded('phpgrc_bus')) {
 }
 $quick = isset($options['quick']);
 $settings = $quick
-    ? ['seconds_per_case' => 0.12, 'rounds' => 2, 'memory_calls' => 100_000, 'queue_calls' => 600, 'queue_batch_calls' => 12, 'queue_rounds' => 2, 'queue_memory_cycles' => 10_000, 'ceiling_requests' => 50_000]
-    : ['seconds_per_case' => 1.0, 'rounds' => 5, 'memory_calls' => 1_000_000, 'queue_calls' => 3_000, 'queue_batch_calls' => 60, 'queue_rounds' => 3, 'queue_memory_cycles' => 100_000, 'ceiling_requests' => 200_000];
+    ? ['seconds_per_case' => 0.12, 'rounds' => 2, 'memory_calls' => 100_000, 'queue_calls' => 600, 'queue_batch_calls' => 12, 'queue_rounds' => 2, 'queue_memory_cycles' => 10_000, 'ceiling_requests' => 50_000,
+        'e2e_jobs' => 2_500, 'e2e_rounds' => 2, 'e2e_fpm_requests' => 1_000]
+    : ['seconds_per_case' => 1.0, 'rounds' => 5, 'memory_calls' => 1_000_000, 'queue_calls' => 3_000, 'queue_batch_calls' => 60, 'queue_rounds' => 3, 'queue_memory_cycles' => 100_000, 'ceiling_requests' => 200_000,
+        'e2e_jobs' => 5_000, 'e2e_rounds' => 3, 'e2e_fpm_requests' => 2_000];
+// The FPM producer's work between pushes: ~1 ms, as issue 16 asks.
+const E2E_FPM_WORK_US = 1000;
 
 $report = new Report();
 $report->machine($settings, $quick);
 $started = hrtime(true);
+
+// --- End to end first: what an operator feels (issue 16). ---
+if (isset($options['no-e2e'])) {
+    $report->e2eSkipped('skipped (--no-e2e)');
+} elseif (!class_exists('PhpGrc\\Bus\\Queue') || !class_exists('Redis') || !is_file(getenv('ILLUMINATE_AUTOLOAD') ?: '/usr/share/php/Illuminate/autoload.php')) {
+    $report->e2eSkipped('skipped: needs PhpGrc\\Bus\\Queue, phpredis and Laravel (php-laravel-framework or ILLUMINATE_AUTOLOAD)');
+} else {
+    $server = RedisServer::start();
+    try {
+        $e2e = new E2eBench($server, $settings['e2e_jobs'], $settings['e2e_rounds'], $settings['e2e_fpm_requests'], E2E_FPM_WORK_US);
+        $report->e2e($e2e->run(static function (string $what): void {
+            fwrite(STDERR, "  e2e: {$what}\r");
+        }));
+        fwrite(STDERR, str_repeat(' ', 60) . "\r");
+    } finally {
+        $server->stop();
+    }
+}
+
+/** The targets, the run's length, and the JSON file when asked for. */
+function conclude(Report $report, array $options, int $started): void
+{
+    $report->targets();
+    $report->finish((hrtime(true) - $started) / 1e9);
+    if (isset($options['json'])) {
+        $report->writeJson((string) $options['json']);
+    }
+}
+
+if (isset($options['only-e2e'])) {
+    conclude($report, $options, $started);
+    exit(0);
+}
 
 // --- Fixtures: the valid envelope of each kind, its first invalid one, and the large one. ---
 $fixtures = [];
@@ -180,8 +223,4 @@ if (isset($options['no-queue'])) {
     }
 }
 
-$report->targets();
-$report->finish((hrtime(true) - $started) / 1e9);
-if (isset($options['json'])) {
-    $report->writeJson((string) $options['json']);
-}
+conclude($report, $options, $started);

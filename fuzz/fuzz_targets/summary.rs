@@ -12,6 +12,6 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Some(from_tape) = canonical::checksum_json(data) {
         let value: serde_json::Value = serde_json::from_slice(data).expect("the tape accepted it");
-        assert_eq!(from_tape, canonical::checksum(&value));
+        assert_eq!(Some(from_tape), canonical::checksum(&value).ok());
     }
 });

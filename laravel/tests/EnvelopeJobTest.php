@@ -170,6 +170,21 @@ final class EnvelopeJobTest extends TestCase
         $this->assertEqualsWithDelta($metrics[Metrics::DURATION], (float) $hash[Metrics::DURATION], 1e-9);
     }
 
+    public function test_counters_survive_a_server_that_lost_its_scripts(): void
+    {
+        $this->boot(['handlers' => ['asset.discovery' => RecordingEnvelopeHandler::class]]);
+        $raw = TestApplication::rawRedis();
+        Queue::connection('integration-bus')->push(Envelopes::of());
+        $this->work();
+        $raw->script('flush'); // a restarted or flushed server: EVALSHA answers NOSCRIPT
+        Queue::connection('integration-bus')->push(Envelopes::of());
+        $this->work();
+        Queue::connection('integration-bus')->push(Envelopes::of());
+        $this->work();
+
+        $this->assertSame(3, $this->app->make(Metrics::class)->read()[Metrics::PROCESSED]);
+    }
+
     public function test_counters_read_zero_before_any_job(): void
     {
         $this->boot();

@@ -6,6 +6,7 @@ namespace PhpGrc\Bus\Laravel\Tests;
 
 use Illuminate\Console\Application as Artisan;
 use Illuminate\Foundation\Application;
+use Illuminate\Queue\Console\WorkCommand;
 use Illuminate\Queue\WorkerOptions;
 use Illuminate\Support\Facades\Facade;
 use PhpGrc\Bus\Laravel\Tests\Support\PlainJob;
@@ -29,6 +30,11 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase
     {
         Artisan::forgetBootstrappers();
         Facade::clearResolvedInstances();
+        // Laravel 13's queue:work registers its event listeners once per process; each test has a
+        // fresh app and dispatcher, so reset it as Laravel's own test case does.
+        if (method_exists(WorkCommand::class, 'flushState')) {
+            WorkCommand::flushState();
+        }
     }
 
     /** @param array<string, mixed> $integrationBus config/integration-bus.php overrides */

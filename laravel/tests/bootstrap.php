@@ -4,11 +4,13 @@ declare(strict_types=1);
 
 /*
  * Loads Illuminate (Composer's vendor/ when this package was installed with Composer, else Debian's
- * php-laravel-framework under /usr/share/php), registers this package's PSR-4 namespaces, and starts
- * one throwaway redis-server on a free loopback port for the whole run.
+ * php-laravel-framework under /usr/share/php), registers this package's PSR-4 namespaces and the
+ * repository's test-support kit (php-tests/support, PhpGrc\Bus\TestSupport\), and starts one
+ * throwaway redis-server on a free loopback port for the whole run.
  */
 
-use PhpGrc\Bus\Laravel\Tests\Support\RedisServer;
+use PhpGrc\Bus\Laravel\Tests\Support\TestApplication;
+use PhpGrc\Bus\TestSupport\RedisServer;
 
 // What the suite needs is checked before any test runs: a missing piece stops the run with a
 // non-zero exit instead of letting tests skip (a suite that passes by skipping proves nothing).
@@ -35,6 +37,7 @@ if (is_file($vendor)) {
     require $vendor;
 } else {
     require_once getenv('ILLUMINATE_AUTOLOAD') ?: '/usr/share/php/Illuminate/autoload.php';
+    require_once __DIR__ . '/../../php-tests/support/autoload.php';
 
     spl_autoload_register(static function (string $class): void {
         $roots = [
@@ -55,8 +58,8 @@ if (is_file($vendor)) {
 }
 
 // A child process (tests/bin/artisan) reuses the parent's server instead of starting its own.
-if (getenv(RedisServer::PORT_ENV) === false) {
+// The kit stops it by pid when this process ends (never from a forked child).
+if (getenv(TestApplication::PORT_ENV) === false) {
     $server = RedisServer::start();
-    putenv(RedisServer::PORT_ENV . '=' . $server->port);
-    register_shutdown_function([$server, 'stop']);
+    putenv(TestApplication::PORT_ENV . '=' . $server->port);
 }

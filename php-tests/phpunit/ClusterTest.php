@@ -12,7 +12,7 @@ use PhpGrc\Bus\ReservedJob;
 use PhpGrc\Bus\Tests\Support\Envelopes;
 use PhpGrc\Bus\Tests\Support\Laravel;
 use PhpGrc\Bus\Tests\Support\RecordingHandler;
-use PhpGrc\Bus\Tests\Support\RedisCluster;
+use PhpGrc\Bus\TestSupport\RedisCluster;
 use PHPUnit\Framework\TestCase;
 
 /**

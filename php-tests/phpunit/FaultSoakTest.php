@@ -8,7 +8,7 @@ use PhpGrc\Bus\Queue;
 use PhpGrc\Bus\QueueException;
 use PhpGrc\Bus\Run;
 use PhpGrc\Bus\Tests\Support\Envelopes;
-use PhpGrc\Bus\Tests\Support\Fork;
+use PhpGrc\Bus\TestSupport\Fork;
 use PhpGrc\Bus\Tests\Support\QueueTestCase;
 
 /**

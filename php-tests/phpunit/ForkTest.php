@@ -7,7 +7,7 @@ namespace PhpGrc\Bus\Tests;
 use PhpGrc\Bus\Queue;
 use PhpGrc\Bus\ReservedJob;
 use PhpGrc\Bus\Tests\Support\Envelopes;
-use PhpGrc\Bus\Tests\Support\Fork;
+use PhpGrc\Bus\TestSupport\Fork;
 use PhpGrc\Bus\Tests\Support\QueueTestCase;
 use PhpGrc\Bus\Run;
 use RuntimeException;

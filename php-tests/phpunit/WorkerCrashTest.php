@@ -6,7 +6,7 @@ namespace PhpGrc\Bus\Tests;
 
 use PhpGrc\Bus\ReservedJob;
 use PhpGrc\Bus\Tests\Support\Envelopes;
-use PhpGrc\Bus\Tests\Support\Fork;
+use PhpGrc\Bus\TestSupport\Fork;
 use PhpGrc\Bus\Tests\Support\QueueTestCase;
 use PhpGrc\Bus\Tests\Support\RecordingHandler;
 

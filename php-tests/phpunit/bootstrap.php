@@ -19,12 +19,13 @@ foreach (['redis', 'pcntl', 'posix'] as $extension) {
         exit(1);
     }
 }
-if (!is_executable('/usr/bin/redis-server')) {
-    fwrite(STDERR, "/usr/bin/redis-server is required\n");
+if (trim((string) shell_exec('command -v redis-server 2>/dev/null')) === '') {
+    fwrite(STDERR, "redis-server is required on PATH\n");
     exit(1);
 }
 
 require_once getenv('ILLUMINATE_AUTOLOAD') ?: '/usr/share/php/Illuminate/autoload.php';
+require_once dirname(__DIR__) . '/support/autoload.php';
 
 spl_autoload_register(static function (string $class): void {
     $roots = [

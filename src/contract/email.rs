@@ -122,10 +122,11 @@ fn domain_name(b: &[u8]) -> bool {
     label > 0 && last != b'-'
 }
 
+/// `[IPv4]` or `[IPv6:…]`; the tag is case-insensitive, as every ABNF string literal is.
 fn address_literal(domain: &str) -> bool {
     let Some(inner) = domain.strip_prefix('[').and_then(|d| d.strip_suffix(']')) else { return false };
-    match inner.strip_prefix("IPv6:") {
-        Some(v6) => v6.parse::<Ipv6Addr>().is_ok(),
+    match inner.get(..5).filter(|tag| tag.eq_ignore_ascii_case("IPv6:")) {
+        Some(_) => inner[5..].parse::<Ipv6Addr>().is_ok(),
         None => inner.parse::<Ipv4Addr>().is_ok(),
     }
 }
@@ -140,7 +141,7 @@ mod tests {
         let longest_local = format!("{}@example.com", "a".repeat(64));
         for ok in [longest_label.as_str(), longest_local.as_str(), "a@b-c.d", "{x}|~@1.2",
             "a@b.co", "first.last@example.com", "user+tag@sub.example.org", "x@localhost", "\"john doe\"@example.com",
-            "\"a\\\"b\"@example.com", "\"a@b\"@c.d", "o'brien@example.ie", "u@[192.0.2.1]", "u@[IPv6:2001:db8::1]", "a-b_c@x-y.z",
+            "\"a\\\"b\"@example.com", "\"a@b\"@c.d", "o'brien@example.ie", "u@[192.0.2.1]", "u@[IPv6:2001:db8::1]", "u@[ipv6:::1]", "a-b_c@x-y.z",
         ] {
             assert!(is_mailbox(ok), "{ok}");
         }

@@ -378,14 +378,25 @@ fn strict_attachment_uris_are_https_or_s3_without_credentials() {
 #[test]
 fn strict_checksum_is_sha256_of_the_canonical_payload() {
     let mut v = envelope();
-    v["provenance"]["checksum"] = json!(crate::canonical::checksum(&v["payload"]));
+    v["provenance"]["checksum"] = json!(crate::canonical::checksum(&v["payload"]).unwrap_or_default());
     assert_eq!(strict(&v), vec![]);
-    v["provenance"]["checksum"] = json!(crate::canonical::checksum_sha512(&v["payload"]));
+    v["provenance"]["checksum"] = json!(crate::canonical::checksum_sha512(&v["payload"]).unwrap_or_default());
     assert_eq!(strict(&v), vec![]);
     v["provenance"]["checksum"] = json!("0".repeat(64));
     let vs = strict(&v);
     assert_eq!(keywords(&vs), vec![("/provenance/checksum".into(), "checksum".into())]);
     assert_eq!(violations(&v), vec![], "non-strict mode does not check it");
+}
+
+#[test]
+fn strict_checksum_is_a_violation_when_the_payload_has_no_canonical_form() {
+    let mut v = envelope();
+    v["payload"]["attributes"]["bytes"] = json!(-9_007_199_254_740_992i64);
+    assert_eq!(strict(&v), vec![], "no checksum given, nothing to check");
+    v["provenance"]["checksum"] = json!("0".repeat(64));
+    let vs = strict(&v);
+    assert_eq!(keywords(&vs), vec![("/provenance/checksum".into(), "checksum".into())]);
+    assert!(vs[0].message.contains("-9007199254740992 at /payload/attributes/bytes is beyond"), "{}", vs[0].message);
 }
 
 #[test]

@@ -248,6 +248,11 @@ fn context_table(c: &summary::Context<'_>) -> ZBox<ZendHashTable> {
     ht
 }
 
+/// An integer beyond ±(2^53−1) is input the canonical form cannot take: `\InvalidArgumentException`.
+fn out_of_domain(e: canonical::OutOfDomain) -> BusError {
+    BusError::InvalidArgument(e.to_string())
+}
+
 fn any_value(zv: &Zval, what: &str) -> Result<Value, BusError> {
     Ok(convert::decode_envelope(zv, &ini::limits(), what)?.value)
 }
@@ -307,11 +312,11 @@ impl Envelope {
     /// SHA-256 of the canonical JSON of a payload. An empty PHP array counts as `[]`; pass a
     /// JSON string or a stdClass to mean `{}`.
     pub fn checksum(payload: &Zval) -> PhpResult<String> {
-        Ok(canonical::checksum(&any_value(payload, "Argument #1 ($payload)")?))
+        Ok(canonical::checksum(&any_value(payload, "Argument #1 ($payload)")?).map_err(out_of_domain)?)
     }
 
     pub fn canonical_json(value: &Zval) -> PhpResult<String> {
-        Ok(canonical::canonical_json(&any_value(value, "Argument #1 ($value)")?))
+        Ok(canonical::canonical_json(&any_value(value, "Argument #1 ($value)")?).map_err(out_of_domain)?)
     }
 
     pub fn schema_ref(kind: String) -> PhpResult<String> {

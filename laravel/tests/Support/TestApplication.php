@@ -29,6 +29,8 @@ use PhpGrc\Bus\Laravel\IntegrationBusServiceProvider;
 final class TestApplication
 {
     public const PREFIX = 'phpgrc_test:';
+    /** The bootstrap's redis-server port, passed to child processes (tests/bin/artisan). */
+    public const PORT_ENV = 'PHPGRC_BUS_TEST_REDIS_PORT';
 
     /** @param array<string, mixed> $integrationBus config/integration-bus.php overrides */
     public static function create(array $integrationBus = [], array $connection = []): Application
@@ -116,7 +118,7 @@ final class TestApplication
 
     public static function redisPort(): int
     {
-        return (int) getenv(RedisServer::PORT_ENV);
+        return (int) getenv(self::PORT_ENV);
     }
 
     /** A phpredis client without prefix, to look at the keys as another process would. */

@@ -11,7 +11,7 @@ $run = new PhpGrc\Bus\Run('aws-config', '1.0.0');
 $env = $run->envelope('asset.discovery', 'asset.upserted', [
     'assetId' => "i-\"quoted\"\\back/slash", 'name' => "tab\there\nline\u{1}ctl é 😀", 'type' => 'ec2',
     'environment' => 'production', 'tags' => ['a', 'b'],
-    'attributes' => ['ratio' => 0.1 + 0.2, 'big' => PHP_INT_MAX, 'neg' => -1.5e-7, 'flag' => false, 'none' => null,
+    'attributes' => ['ratio' => 0.1 + 0.2, 'big' => 9007199254740991, 'neg' => -1.5e-7, 'flag' => false, 'none' => null,
                      'list' => [1, 'two', 3.0]],
 ], ['source' => 'aws', 'externalId' => 'x'], ['meta' => ['7' => 'integer-like key', 'k' => 'v']]);
 $env['meta']['empty'] = new stdClass;
@@ -31,6 +31,15 @@ $q->push($env2);
 $job = $q->pop();
 echo str_contains($job->envelopeJson(), '"meta":{}') ? "empty array resolved to {}\n" : $job->envelopeJson() . "\n";
 var_dump((new PhpGrc\Bus\Validator(null, ['strict' => true]))->validate($job->envelopeJson(), $job->headers()));
+$q->ack($job);
+// An integer beyond 2^53 has no checksum (so none is given), but is carried exactly.
+$env3 = $env;
+unset($env3['provenance']['checksum']);
+$env3['payload']['attributes']['big'] = PHP_INT_MAX;
+$q->push($env3);
+$job = $q->pop();
+echo str_contains($job->envelopeJson(), '"big":9223372036854775807') ? "PHP_INT_MAX kept exactly\n" : $job->envelopeJson() . "\n";
+var_dump($q->ack($job));
 ?>
 --EXPECTF--
 array: same envelope, empty object kept: yes, headers: 5
@@ -39,3 +48,5 @@ object: same envelope, empty object kept: yes, headers: 5
 empty array resolved to {}
 array(0) {
 }
+PHP_INT_MAX kept exactly
+bool(true)

@@ -6,7 +6,7 @@ phpgrc_bus
 <?php
 require __DIR__ . '/redis.inc';
 $master = start_redis();
-$replica = start_redis("--replicaof 127.0.0.1 $master");
+$replica = start_redis(["--replicaof", "127.0.0.1", (string) $master]);
 $peek = new RawRedis($replica);
 for ($i = 0; $i < 500 && !str_contains((string) $peek->info('replication'), 'master_link_status:up'); $i++) { usleep(20000); }
 

@@ -6,6 +6,8 @@ namespace PhpGrc\Bus\Tests\Support;
 
 use Illuminate\Queue\Queue as LaravelBaseQueue;
 use PhpGrc\Bus\Queue;
+use PhpGrc\Bus\TestSupport\Fork;
+use PhpGrc\Bus\TestSupport\RedisServer;
 use PHPUnit\Framework\TestCase;
 
 /**

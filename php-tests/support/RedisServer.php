@@ -2,15 +2,17 @@
 
 declare(strict_types=1);
 
-namespace PhpGrc\Bus\Tests\Support;
+namespace PhpGrc\Bus\TestSupport;
 
 use RuntimeException;
 
 /**
  * One throwaway redis-server, a direct child of this process, on a free loopback port:
- * `--save '' --appendonly no --bind 127.0.0.1 --port N`, plus AOF, a password or a unix socket on
- * request, or as a Redis Cluster node (see RedisCluster). It is stopped by pid (tearDown, or the shutdown function as a safety net), never by
- * name, and only by the process that started it (a forked child never stops its parent's server).
+ * `--save '' --appendonly no --bind 127.0.0.1 --port N` in a temporary directory of its own, plus
+ * AOF, a password, a unix socket or any other server arguments on request, or as a Redis Cluster
+ * node (see RedisCluster). It is stopped by pid (by the test, or by the shutdown function as a
+ * safety net), never by name, and only by the process that started it (a forked child never stops
+ * its parent's server). The redis-server on PATH is used (Debian's, or a chroot's).
  */
 final class RedisServer
 {
@@ -27,6 +29,8 @@ final class RedisServer
     public readonly ?string $socket;
     public readonly bool $aof;
     public readonly bool $cluster;
+    /** @var list<string> */
+    public readonly array $args;
 
     private int $pid = 0;
     /** @var resource|null */
@@ -34,7 +38,7 @@ final class RedisServer
     private readonly int $ownerPid;
 
     /**
-     * @param array{aof?: bool, requirepass?: string, unixsocket?: bool, cluster?: bool} $options
+     * @param array{aof?: bool, requirepass?: string, unixsocket?: bool, cluster?: bool, args?: list<string>} $options
      */
     private function __construct(array $options)
     {
@@ -48,9 +52,10 @@ final class RedisServer
         $this->cluster = (bool) ($options['cluster'] ?? false);
         $this->password = $options['requirepass'] ?? null;
         $this->socket = ($options['unixsocket'] ?? false) ? $this->dir . '/redis.sock' : null;
+        $this->args = array_values(array_map('strval', $options['args'] ?? []));
     }
 
-    /** @param array{aof?: bool, requirepass?: string, unixsocket?: bool, cluster?: bool} $options */
+    /** @param array{aof?: bool, requirepass?: string, unixsocket?: bool, cluster?: bool, args?: list<string>} $options */
     public static function start(array $options = []): self
     {
         $server = new self($options);
@@ -129,6 +134,12 @@ final class RedisServer
         return $redis;
     }
 
+    /** A plain-socket client (no phpredis needed; not authenticated). */
+    public function raw(): RawRedis
+    {
+        return new RawRedis($this->port);
+    }
+
     /**
      * A Laravel `config/database.php` redis connection for this server.
      *
@@ -158,7 +169,7 @@ final class RedisServer
     private function launch(): void
     {
         $command = [
-            '/usr/bin/redis-server',
+            self::binary(),
             '--save', '',
             '--appendonly', $this->aof ? 'yes' : 'no',
             '--bind', '127.0.0.1',
@@ -179,10 +190,11 @@ final class RedisServer
         if ($this->cluster) {
             array_push($command, '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '1000');
         }
+        array_push($command, ...$this->args);
         $log = $this->dir . '/redis.log';
         $process = proc_open($command, [0 => ['file', '/dev/null', 'r'], 1 => ['file', $log, 'a'], 2 => ['file', $log, 'a']], $pipes);
         if (!is_resource($process)) {
-            throw new RuntimeException('could not start /usr/bin/redis-server');
+            throw new RuntimeException('could not start ' . self::binary());
         }
         $this->process = $process;
         $this->pid = (int) proc_get_status($process)['pid'];
@@ -237,6 +249,21 @@ final class RedisServer
         }
         proc_close($this->process);
         $this->process = null;
+    }
+
+    /** The redis-server on PATH. */
+    public static function binary(): string
+    {
+        static $binary = null;
+        if ($binary === null) {
+            $found = trim((string) shell_exec('command -v redis-server 2>/dev/null'));
+            if ($found === '') {
+                throw new RuntimeException('redis-server is not on PATH (Debian: apt-get install redis-server)');
+            }
+            $binary = $found;
+        }
+
+        return $binary;
     }
 
     private static function freePort(): int

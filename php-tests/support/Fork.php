@@ -2,7 +2,7 @@
 
 declare(strict_types=1);
 
-namespace PhpGrc\Bus\Tests\Support;
+namespace PhpGrc\Bus\TestSupport;
 
 use RuntimeException;
 use Throwable;
