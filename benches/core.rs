@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use phpgrc_bus::canonical::{canonical_json, checksum};
 use phpgrc_bus::contract::document::Document;
-use phpgrc_bus::contract::{Check, Headers, Kind, Schema, BUS_VERSION};
-use phpgrc_bus::envelope::{self, EnvelopeOptions, Run, DEFAULT_TENANT};
+use phpgrc_bus::contract::{headers, Check, Headers, Kind, Schema, BUS_VERSION};
+use phpgrc_bus::envelope::{EnvelopeOptions, Run, DEFAULT_TENANT};
 use phpgrc_bus::summary::{summarize, summarize_json};
 use phpgrc_bus::ulid;
 use serde_json::{Map, Value};
@@ -153,7 +153,7 @@ fn headers(c: &mut Criterion) {
             b.iter(|| schema.contract_violations(black_box(v), &check))
         });
         group.bench_with_input(BenchmarkId::new("derive", &f.name), &f.value, |b, v| {
-            b.iter(|| envelope::headers(black_box(v)))
+            b.iter(|| headers::of_envelope(black_box(v)))
         });
     }
     group.finish();
@@ -233,7 +233,7 @@ fn queue_payload(c: &mut Criterion) {
     let mut group = c.benchmark_group("queue_payload");
     for f in valid() {
         let json = serde_json::to_vec(&f.value).expect("fixture serialises");
-        let headers = phpgrc_bus::envelope::headers(&f.value);
+        let headers = phpgrc_bus::contract::headers::of_envelope(&f.value);
         let encoded = payload::encode(&members, "01JABCDEFGHJKMNPQRSTVWXYZ0", &json, &headers).expect("encodes");
         group.throughput(Throughput::Bytes(encoded.len() as u64));
         group.bench_with_input(BenchmarkId::new("encode", &f.name), &json, |b, j| {

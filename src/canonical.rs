@@ -185,7 +185,7 @@ fn write_node<'a, F: Json>(out: &mut Vec<u8>, node: &F::Node<'a>, integers: Inte
 }
 
 fn write_string(out: &mut Vec<u8>, s: &str) {
-    crate::queue::raw_json::push_json_string(out, s.as_bytes());
+    crate::json_string::push_json_string(out, s.as_bytes());
 }
 
 fn write_number(out: &mut Vec<u8>, n: &Number, integers: Integers) -> Result<(), OutOfDomain> {

@@ -1,5 +1,6 @@
 //! Envelope builders: a connector run stamps every envelope it builds with the same identity;
-//! the queue headers mirror the body; the error contract annotates and clears `error`.
+//! the error contract annotates and clears `error`. The headers a body implies are the
+//! contract's (`contract::headers::mirroring`).
 //!
 //! A builder checks what the caller gave before building (clear messages for the common
 //! mistakes), then validates what it built against the contract in strict mode, so an envelope
@@ -11,7 +12,6 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use crate::canonical;
-use crate::contract;
 use crate::contract::violation::quote;
 use crate::contract::{Check, Kind, Schema, Violation};
 use crate::{timestamp, ulid};
@@ -265,34 +265,6 @@ impl Run {
     }
 }
 
-/// The queue headers of an envelope, mirroring its body: the four required ones, then
-/// `x-phpgrc-priority` when the body sets `priority` and `x-phpgrc-correlation` when it sets
-/// `provenance.correlationId`. A header whose body value is missing or not a string is left out.
-pub fn headers(envelope: &Value) -> Vec<(String, String)> {
-    headers_of(&contract::RuleFields::from_value(envelope))
-}
-
-/// `headers` from the members the header rules read, wherever the envelope is held.
-pub fn headers_of(fields: &contract::RuleFields) -> Vec<(String, String)> {
-    header_pairs(fields).map(|(name, value)| (name.to_string(), value.to_string())).collect()
-}
-
-/// `headers_of`, borrowed from the envelope (a batch push writes them straight into each job).
-pub fn header_pairs<'a>(fields: &contract::RuleFields<'a>) -> impl Iterator<Item = (&'static str, &'a str)> {
-    use contract::headers::{CORRELATION, PRIORITY, REQUIRED};
-    let [bus_version, connector, kind, run_id] = REQUIRED.map(|(name, _)| name);
-    [
-        (bus_version, fields.bus_version),
-        (connector, fields.connector_key),
-        (kind, fields.kind),
-        (run_id, fields.run_id),
-        (PRIORITY, fields.priority),
-        (CORRELATION, fields.correlation_id),
-    ]
-    .into_iter()
-    .filter_map(|(name, value)| Some((name, value.text()?)))
-}
-
 /// A retriable failure, as the error contract records it on the envelope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorAnnotation {
@@ -444,6 +416,7 @@ fn json_type(value: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::headers::of_envelope as headers;
     use crate::contract::BUS_VERSION;
     use serde_json::json;
 

@@ -7,6 +7,7 @@
 pub mod canonical;
 pub mod contract;
 pub mod envelope;
+pub mod input;
 pub mod json_string;
 pub mod percent;
 pub mod queue;

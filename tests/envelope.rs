@@ -5,7 +5,8 @@
 use std::collections::HashSet;
 
 use phpgrc_bus::contract::{Check, Headers, Kind, Schema, BUS_VERSION};
-use phpgrc_bus::envelope::{self, headers, with_error, EnvelopeOptions, ErrorAnnotation, Run, DEFAULT_TENANT};
+use phpgrc_bus::contract::headers::of_envelope as headers;
+use phpgrc_bus::envelope::{self, with_error, EnvelopeOptions, ErrorAnnotation, Run, DEFAULT_TENANT};
 use phpgrc_bus::summary::summarize;
 use phpgrc_bus::{timestamp, ulid};
 use serde_json::{json, Map, Value};

@@ -2,7 +2,9 @@
 //! jsonschema representation over it: validating JSON bytes this way allocates one vector
 //! (plus the few strings that contain escapes) instead of a tree of maps and strings.
 //!
-//! Used to decide validity fast; violations are still reported from a `serde_json::Value`.
+//! Used to decide validity fast; violations are still reported from a `serde_json::Value`,
+//! which an invalid envelope's tape builds ([`Document::to_value`]) instead of the text being
+//! parsed again.
 #![forbid(unsafe_code)]
 
 use std::borrow::Cow;
@@ -20,6 +22,8 @@ enum Slot<'a> {
     Null,
     Bool(bool),
     Int(i64),
+    /// `-0`: the integer 0 to every rule, but -0.0 as a value, as serde_json reads it.
+    NegZero,
     UInt(u64),
     Float(f64),
     Str(Cow<'a, str>),
@@ -54,6 +58,12 @@ impl<'a> Document<'a> {
 
     pub fn root(&self) -> DocNode<'_> {
         DocNode::Slot(self, 0)
+    }
+
+    /// The document as a `serde_json::Value`: the one serde_json parses from the same text
+    /// (duplicate members keep the first one's place and the last one's value; `-0` is -0.0).
+    pub fn to_value(&self) -> Value {
+        to_value(self, 0)
     }
 }
 
@@ -306,7 +316,11 @@ impl<'a> Parser<'a> {
         let literal = &self.text[start..self.pos];
         let slot = if integral {
             if let Ok(i) = literal.parse::<i64>() {
-                Slot::Int(i)
+                if i == 0 && literal.starts_with('-') {
+                    Slot::NegZero
+                } else {
+                    Slot::Int(i)
+                }
             } else if let Ok(u) = literal.parse::<u64>() {
                 Slot::UInt(u)
             } else {
@@ -431,6 +445,7 @@ impl<'d> Node<'d, DocJson> for DocNode<'d> {
     fn as_number(&self) -> Option<DocNumber> {
         match self.slot()? {
             Slot::Int(i) => Some(DocNumber::Int(*i)),
+            Slot::NegZero => Some(DocNumber::Int(0)),
             Slot::UInt(u) => Some(DocNumber::UInt(*u)),
             Slot::Float(f) => Some(DocNumber::Float(*f)),
             _ => None,
@@ -453,7 +468,7 @@ impl<'d> Node<'d, DocJson> for DocNode<'d> {
             None | Some(Slot::Str(_)) => JsonType::String,
             Some(Slot::Null) => JsonType::Null,
             Some(Slot::Bool(_)) => JsonType::Boolean,
-            Some(Slot::Int(_) | Slot::UInt(_) | Slot::Float(_)) => JsonType::Number,
+            Some(Slot::Int(_) | Slot::NegZero | Slot::UInt(_) | Slot::Float(_)) => JsonType::Number,
             Some(Slot::Object { .. }) => JsonType::Object,
             Some(Slot::Array { .. }) => JsonType::Array,
         }
@@ -487,6 +502,7 @@ fn to_value<'d>(doc: &'d Document<'d>, at: usize) -> Value {
         Slot::Null => Value::Null,
         Slot::Bool(b) => Value::Bool(*b),
         Slot::Int(i) => Value::Number((*i).into()),
+        Slot::NegZero => Number::from_f64(-0.0).map_or(Value::Null, Value::Number),
         Slot::UInt(u) => Value::Number((*u).into()),
         Slot::Float(f) => Number::from_f64(*f).map_or(Value::Null, Value::Number),
         Slot::Str(s) => Value::String(s.to_string()),
@@ -656,6 +672,8 @@ mod tests {
             r#"[18446744073709551615, -9223372036854775808, 0.1, 1e-7, "", "é"]"#,
             r#"  {"nested": {"deeper": {"deepest": [1, [2, [3]]]}}}  "#,
             r#""just a string""#,
+            r#"[-0, 0, -0.0, 1.0, 1e2, 100000000000000000000, -9223372036854775809, 18446744073709551616]"#,
+            r#"{"a":1,"a":{"b":2},"c":[],"a":3}"#,
         ] {
             assert_eq!(parse(text), serde_json::from_str::<Value>(text).unwrap(), "{text}");
         }

@@ -1,6 +1,9 @@
-//! Queue headers and the rule that they mirror the envelope body (CONTRACT.md, rule 2).
+//! Queue headers and the rule that they mirror the envelope body (CONTRACT.md, rule 2): the
+//! check of given headers against the body, and the headers a body implies (what the builders
+//! and a push attach). Not the reading of the body's members (`fields`).
 #![forbid(unsafe_code)]
 
+use super::fields::{Field, RuleFields};
 use super::violation::{quote, Violation};
 use serde_json::Value;
 
@@ -104,9 +107,9 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 /// Checks the headers against the body and appends a violation (keyword `header`) per mismatch.
-pub fn check(body: &super::RuleFields, headers: &Headers, out: &mut Vec<Violation>) {
+pub fn check(body: &RuleFields, headers: &Headers, out: &mut Vec<Violation>) {
     for (name, member) in REQUIRED {
-        let body = body.mirrored(member).and_then(super::Field::text);
+        let body = body.mirrored(member).and_then(Field::text);
         match header_text(headers, name, out) {
             Lookup::Missing => out.push(Violation::new(
                 format!("/{member}"),
@@ -121,7 +124,7 @@ pub fn check(body: &super::RuleFields, headers: &Headers, out: &mut Vec<Violatio
     if let Lookup::Found(value) = header_text(headers, PRIORITY, out) {
         // An envelope without priority is `normal` (the schema's default).
         let priority = match body.priority {
-            super::Field::Missing => Some("normal"),
+            Field::Missing => Some("normal"),
             f => f.text(),
         };
         compare(PRIORITY, "priority", &value, priority, out);
@@ -129,7 +132,7 @@ pub fn check(body: &super::RuleFields, headers: &Headers, out: &mut Vec<Violatio
 
     if let Lookup::Found(value) = header_text(headers, CORRELATION, out) {
         match body.correlation_id {
-            super::Field::Missing | super::Field::Null => out.push(Violation::new(
+            Field::Missing | Field::Null => out.push(Violation::new(
                 "/provenance/correlationId",
                 "header",
                 format!(
@@ -197,4 +200,27 @@ fn shown(body: Option<&str>) -> String {
         Some(s) => quote(s),
         None => "missing".to_string(),
     }
+}
+
+/// The queue headers that mirror a body: the four required ones, then `x-phpgrc-priority` when
+/// the body sets `priority` and `x-phpgrc-correlation` when it sets `provenance.correlationId`.
+/// A header whose body value is missing or not a string is left out. Borrowed from the body (a
+/// batch push writes them straight into each job).
+pub fn mirroring<'a>(body: &RuleFields<'a>) -> impl Iterator<Item = (&'static str, &'a str)> {
+    let [bus_version, connector, kind, run_id] = REQUIRED.map(|(name, _)| name);
+    [
+        (bus_version, body.bus_version),
+        (connector, body.connector_key),
+        (kind, body.kind),
+        (run_id, body.run_id),
+        (PRIORITY, body.priority),
+        (CORRELATION, body.correlation_id),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| Some((name, value.text()?)))
+}
+
+/// The queue headers of an envelope ([`mirroring`] its body), owned.
+pub fn of_envelope(envelope: &Value) -> Vec<(String, String)> {
+    mirroring(&RuleFields::from_value(envelope)).map(|(name, value)| (name.to_owned(), value.to_owned())).collect()
 }

@@ -1,15 +1,18 @@
 //! The Integration Bus contract: the JSON Schema (draft 2020-12, formats asserted), the
 //! kind ↔ schemaRef rule, header/body alignment and the strict rules, reported as
-//! [`Violation`]s.
+//! [`Violation`]s. The base of the core: it imports nothing of the builders (`envelope`), the
+//! summary or the queue, and does not know how PHP values become JSON (`input`).
 #![forbid(unsafe_code)]
 
 pub mod document;
 pub mod email;
+pub mod fields;
 pub mod headers;
 pub mod kind;
 pub mod strict;
 pub mod violation;
 
+pub use fields::{Field, RuleFields};
 pub use headers::{HeaderValue, Headers};
 pub use kind::Kind;
 pub use violation::Violation;
@@ -47,93 +50,6 @@ pub struct Check<'a> {
     pub headers: Option<&'a Headers>,
     /// The rules the schema cannot express (UTC, attachment URIs, checksum, secrets).
     pub strict: bool,
-}
-
-/// One envelope member as the schemaRef and header rules see it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Field<'a> {
-    #[default]
-    Missing,
-    Null,
-    Text(&'a str),
-    /// Present, but neither a string nor null.
-    Other,
-}
-
-impl<'a> Field<'a> {
-    pub fn text(self) -> Option<&'a str> {
-        match self {
-            Field::Text(s) => Some(s),
-            _ => None,
-        }
-    }
-}
-
-/// The members the schemaRef and header rules read, borrowed from whatever holds the envelope
-/// (a `Value`, a JSON tape, PHP values): those rules never need the rest of it.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RuleFields<'a> {
-    pub bus_version: Field<'a>,
-    pub connector_key: Field<'a>,
-    pub kind: Field<'a>,
-    pub run_id: Field<'a>,
-    pub priority: Field<'a>,
-    pub schema_ref: Field<'a>,
-    pub correlation_id: Field<'a>,
-}
-
-impl<'a> RuleFields<'a> {
-    /// Where each field is, in field order: `["kind"]`, `["provenance", "schemaRef"]`, …
-    pub const PATHS: [&'static [&'static str]; 7] = [
-        &["busVersion"],
-        &["connectorKey"],
-        &["kind"],
-        &["runId"],
-        &["priority"],
-        &["provenance", "schemaRef"],
-        &["provenance", "correlationId"],
-    ];
-
-    /// Reads the fields through `member(i, path)`, where `path` is `PATHS[i]` (a reader may
-    /// prepare its lookups per `i` once).
-    pub fn read(member: impl Fn(usize, &[&str]) -> Field<'a>) -> RuleFields<'a> {
-        let field = |i: usize| member(i, Self::PATHS[i]);
-        RuleFields {
-            bus_version: field(0),
-            connector_key: field(1),
-            kind: field(2),
-            run_id: field(3),
-            priority: field(4),
-            schema_ref: field(5),
-            correlation_id: field(6),
-        }
-    }
-
-    pub fn from_value(envelope: &'a Value) -> RuleFields<'a> {
-        RuleFields::read(|_, path| {
-            let mut node = Some(envelope);
-            for step in path {
-                node = node.and_then(|n| n.get(*step));
-            }
-            match node {
-                None => Field::Missing,
-                Some(Value::Null) => Field::Null,
-                Some(Value::String(s)) => Field::Text(s),
-                Some(_) => Field::Other,
-            }
-        })
-    }
-
-    /// The body member a required header mirrors.
-    fn mirrored(&self, member: &str) -> Option<Field<'a>> {
-        match member {
-            "busVersion" => Some(self.bus_version),
-            "connectorKey" => Some(self.connector_key),
-            "kind" => Some(self.kind),
-            "runId" => Some(self.run_id),
-            _ => None,
-        }
-    }
 }
 
 /// A compiled contract schema. Compile once, validate many times from any thread.
@@ -261,23 +177,16 @@ impl Schema {
     /// `Some(true)` when JSON text is a valid envelope, decided on a borrowed tape without
     /// building a `Value`; `None` when the caller must decide with [`Schema::violations`]
     /// (invalid, not JSON, too deep, or strict mode, whose rules read the whole envelope).
+    /// `input::judge_json` does this and keeps the tape for an invalid envelope.
     pub fn valid_json_fast(&self, text: &str, check: &Check, max_depth: usize) -> Option<bool> {
-        self.when_json_valid(text, check, max_depth, |_| true)
+        let doc = document::Document::parse(text, max_depth).ok()?;
+        self.valid_doc(&doc, check).map(|_| true)
     }
 
-    /// Like [`Schema::valid_json_fast`], and for a valid envelope also its queue headers, read
-    /// from the same tape.
-    pub fn valid_json_headers(&self, text: &str, check: &Check, max_depth: usize) -> Option<Vec<(String, String)>> {
-        self.when_json_valid(text, check, max_depth, crate::envelope::headers_of)
-    }
-
-    /// The schemaRef and header rules on a parsed envelope, its members read on the tape (no
-    /// `Value` is built).
-    pub fn field_violations_doc(&self, envelope: document::DocNode<'_>, check: &Check) -> Vec<Violation> {
-        self.field_violations(&document_fields(envelope), check)
-    }
-
-    fn when_json_valid<T>(&self, text: &str, check: &Check, max_depth: usize, then: impl FnOnce(&RuleFields) -> T) -> Option<T> {
+    /// The rule fields of a parsed envelope when it passes every rule of `check` outside strict
+    /// mode, decided on the tape; `None` when it does not, or in strict mode (whose rules read
+    /// the whole envelope as a `Value`).
+    pub fn valid_doc<'d>(&self, doc: &'d document::Document<'d>, check: &Check) -> Option<RuleFields<'d>> {
         if check.strict {
             return None;
         }
@@ -285,10 +194,15 @@ impl Schema {
             .documents
             .get_or_init(|| Self::build::<document::DocJson>(&self.document, &self.source).ok())
             .as_ref()?;
-        let doc = document::Document::parse(text, max_depth).ok()?;
         let root = doc.root();
-        let fields = document_fields(root);
-        (validator.is_valid(root) && self.field_violations(&fields, check).is_empty()).then(|| then(&fields))
+        let fields = RuleFields::from_doc(root);
+        (validator.is_valid(root) && self.field_violations(&fields, check).is_empty()).then_some(fields)
+    }
+
+    /// The schemaRef and header rules on a parsed envelope, its members read on the tape (no
+    /// `Value` is built).
+    pub fn field_violations_doc(&self, envelope: document::DocNode<'_>, check: &Check) -> Vec<Violation> {
+        self.field_violations(&RuleFields::from_doc(envelope), check)
     }
 
     /// Whether the envelope passes every rule of `check`.
@@ -403,21 +317,6 @@ impl Schema {
             Some(_) => {}
         }
     }
-}
-
-/// The rule fields of a JSON tape, borrowed from it.
-fn document_fields<'d>(root: document::DocNode<'d>) -> RuleFields<'d> {
-    RuleFields::read(|_, path| {
-        let mut node = Some(root);
-        for step in path {
-            node = node.and_then(|n| n.member(step));
-        }
-        match node {
-            None => Field::Missing,
-            Some(n) if n.is_null_node() => Field::Null,
-            Some(n) => n.text().map_or(Field::Other, Field::Text),
-        }
-    })
 }
 
 fn io_reason(e: &std::io::Error) -> String {

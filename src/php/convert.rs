@@ -1,13 +1,14 @@
-//! PHP values ↔ JSON values, with the limits that keep hostile input from crashing PHP:
-//! a depth cap, a byte budget, cycle detection (`$a['self'] = &$a`), and explicit errors for
-//! invalid UTF-8, NaN/INF, resources and objects other than stdClass.
+//! PHP values ↔ JSON values. Zvals are read as JSON data by the core's one walk
+//! (`input::to_json`, with its limits and messages: depth, bytes, cycles, UTF-8, NaN/INF,
+//! empty arrays); here is only what a zval is (`ZvalNode`), the engine's array layout, PHP's
+//! type names, and JSON data back into PHP values.
 
 use ext_php_rs::ffi::Bucket;
 use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
 use ext_php_rs::zend::ce;
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 
-use super::ini;
+use crate::input::{self, Data, Decoded, Held, Key, Limits, Refusal, Refused};
 
 /// Why a PHP value is not JSON data. `Type` maps to `\TypeError`, `Invalid` to
 /// `\InvalidArgumentException`.
@@ -25,80 +26,15 @@ impl InputError {
     }
 }
 
-/// The limits in force for one call (ini `phpgrc_bus.max_depth`, `phpgrc_bus.max_bytes`).
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    pub max_depth: usize,
-    pub max_bytes: usize,
-}
-
-impl Limits {
-    pub fn from_ini() -> Limits {
-        Limits { max_depth: ini::max_depth(), max_bytes: ini::max_bytes() }
+impl From<Refused> for InputError {
+    fn from(e: Refused) -> Self {
+        InputError::Invalid(e.to_string())
     }
 }
 
-/// A decoded envelope, and where it held empty PHP arrays (which may mean `{}` or `[]`).
-pub struct Decoded {
-    pub value: Value,
-    pub empties: Vec<String>,
-}
-
-/// A JSON document from bytes (a JSON string argument), within the limits.
-pub fn decode_json(bytes: &[u8], limits: &Limits) -> Result<Value, InputError> {
-    if bytes.len() > limits.max_bytes {
-        return Err(InputError::Invalid(format!(
-            "the envelope is {} bytes, over the limit of {} bytes (ini phpgrc_bus.max_bytes)",
-            bytes.len(),
-            limits.max_bytes
-        )));
-    }
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
-        let reason = e.to_string();
-        if reason.starts_with("recursion limit exceeded") {
-            InputError::Invalid(format!(
-                "invalid JSON: nesting deeper than the maximum depth of {} (ini phpgrc_bus.max_depth), at line {} column {}",
-                limits.max_depth,
-                e.line(),
-                e.column()
-            ))
-        } else {
-            let hint = if reason.contains("unicode") { " (invalid UTF-8 or escape)" } else { "" };
-            InputError::Invalid(format!(
-                "invalid JSON at line {} column {}: {}{hint}",
-                e.line(),
-                e.column(),
-                strip_position(&reason)
-            ))
-        }
-    })?;
-    if limits.max_depth < ini::PARSER_DEPTH && depth_exceeds(&value, limits.max_depth) {
-        return Err(InputError::Invalid(format!(
-            "invalid JSON: nesting deeper than the maximum depth of {} (ini phpgrc_bus.max_depth)",
-            limits.max_depth
-        )));
-    }
-    Ok(value)
-}
-
-fn strip_position(reason: &str) -> &str {
-    reason.split(" at line ").next().unwrap_or(reason)
-}
-
-fn depth_exceeds(value: &Value, max: usize) -> bool {
-    fn depth(v: &Value, at: usize, max: usize) -> bool {
-        if at > max {
-            return true;
-        }
-        match v {
-            Value::Array(items) => items.iter().any(|i| depth(i, at + 1, max)),
-            Value::Object(map) => map.values().any(|i| depth(i, at + 1, max)),
-            _ => false,
-        }
-    }
-    match value {
-        Value::Array(_) | Value::Object(_) => depth(value, 1, max),
-        _ => false,
+impl From<Refusal> for InputError {
+    fn from(e: Refusal) -> Self {
+        InputError::Invalid(e.to_string())
     }
 }
 
@@ -107,7 +43,7 @@ fn depth_exceeds(value: &Value, max: usize) -> bool {
 pub fn decode_envelope(zv: &Zval, limits: &Limits, what: &str) -> Result<Decoded, InputError> {
     let zv = zv.dereference();
     if let Some(s) = zv.zend_str() {
-        return Ok(Decoded { value: decode_json(s.as_bytes(), limits)?, empties: Vec::new() });
+        return Ok(Decoded { value: input::parse_json(s.as_bytes(), limits)?, empties: Vec::new() });
     }
     if zv.is_array() || zv.is_object() {
         return decode_value(zv, limits);
@@ -117,235 +53,83 @@ pub fn decode_envelope(zv: &Zval, limits: &Limits, what: &str) -> Result<Decoded
 
 /// A PHP array or stdClass tree as JSON data.
 pub fn decode_value(zv: &Zval, limits: &Limits) -> Result<Decoded, InputError> {
-    decode_with(limits, |walker| walker.walk(zv, 0))
+    Ok(input::to_json(ZvalNode::Value(zv), limits)?)
 }
 
 /// A PHP array as JSON data; `prefix` is its pointer in the envelope (for `empties`).
 pub fn decode_table(ht: &ZendHashTable, limits: &Limits, prefix: &str) -> Result<Decoded, InputError> {
-    let mut decoded = decode_with(limits, |walker| walker.container(ht, 0, false))?;
+    let mut decoded = input::to_json(ZvalNode::Table(ht), limits)?;
     for e in &mut decoded.empties {
         e.insert_str(0, prefix);
     }
     Ok(decoded)
 }
 
-fn decode_with(limits: &Limits, walk: impl FnOnce(&mut Walker) -> Result<Value, WalkError>) -> Result<Decoded, InputError> {
-    let mut walker = Walker { limits: *limits, bytes: 0, on_path: Vec::new(), empties: Vec::new() };
-    match walk(&mut walker) {
-        Ok(value) => {
-            let empties = walker
-                .empties
-                .into_iter()
-                .map(|mut segments| {
-                    segments.reverse();
-                    pointer(&segments)
-                })
-                .collect();
-            Ok(Decoded { value, empties })
-        }
-        Err(mut e) => {
-            e.segments.reverse();
-            let at = if e.segments.is_empty() { String::new() } else { format!(" at {}", shorten(&pointer(&e.segments))) };
-            Err(match e.kind {
-                ErrKind::Invalid => InputError::Invalid(format!("{}{at}", e.message)),
-            })
-        }
+/// A zval as the core's walk reads it: a value (behind references and indirect slots), or a
+/// PHP array taken as the root.
+#[derive(Clone, Copy)]
+pub enum ZvalNode<'a> {
+    Value(&'a Zval),
+    Table(&'a ZendHashTable),
+}
+
+/// A table's entries as walk nodes.
+pub struct ZvalEntries<'a>(Entries<'a>);
+
+impl<'a> Iterator for ZvalEntries<'a> {
+    type Item = (Key<'a>, ZvalNode<'a>);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next().map(|(key, zv)| (key, ZvalNode::Value(zv)))
     }
 }
 
-/// A pointer for a message: deep ones keep their start and end.
-fn shorten(pointer: &str) -> String {
-    const KEEP: usize = 60;
-    let chars: Vec<char> = pointer.chars().collect();
-    if chars.len() <= 2 * KEEP {
-        return pointer.to_string();
-    }
-    let head: String = chars[..KEEP].iter().collect();
-    let tail: String = chars[chars.len() - KEEP..].iter().collect();
-    format!("{head}…{tail}")
+fn table_data(ht: &ZendHashTable, object: bool) -> Data<'_, ZvalEntries<'_>> {
+    Data::Container { entries: ZvalEntries(entries(ht)), empty: ht.is_empty(), object, identity: ht as *const ZendHashTable as usize }
 }
 
-fn pointer(segments: &[String]) -> String {
-    let mut p = String::new();
-    for s in segments {
-        crate::contract::violation::push_token(&mut p, s);
-    }
-    p
-}
+impl<'a> Held<'a> for ZvalNode<'a> {
+    type Entries = ZvalEntries<'a>;
 
-enum ErrKind {
-    Invalid,
-}
-
-struct WalkError {
-    kind: ErrKind,
-    message: String,
-    /// Keys from the failing node up to the root, pushed while unwinding (cheap on success).
-    segments: Vec<String>,
-}
-
-impl WalkError {
-    fn invalid(message: String) -> Self {
-        WalkError { kind: ErrKind::Invalid, message, segments: Vec::new() }
-    }
-}
-
-struct Walker {
-    limits: Limits,
-    bytes: usize,
-    /// The arrays and objects being converted on the current path, to refuse cycles.
-    on_path: Vec<usize>,
-    /// Empty PHP arrays, each as its keys from the leaf up.
-    empties: Vec<Vec<String>>,
-}
-
-impl Walker {
-    fn count(&mut self, n: usize) -> Result<(), WalkError> {
-        self.bytes = self.bytes.saturating_add(n);
-        if self.bytes > self.limits.max_bytes {
-            return Err(WalkError::invalid(format!(
-                "the envelope holds more than {} bytes of text (ini phpgrc_bus.max_bytes)",
-                self.limits.max_bytes
-            )));
-        }
-        Ok(())
-    }
-
-    fn walk(&mut self, zv: &Zval, depth: usize) -> Result<Value, WalkError> {
+    fn data(&self) -> Data<'a, ZvalEntries<'a>> {
+        let zv = match *self {
+            ZvalNode::Table(ht) => return table_data(ht, false),
+            ZvalNode::Value(zv) => zv,
+        };
         let zv = zv.dereference();
         let zv = zv.indirect().unwrap_or(zv).dereference();
         if zv.is_null() {
-            return Ok(Value::Null);
+            return Data::Null;
         }
         if let Some(b) = zv.bool() {
-            return Ok(Value::Bool(b));
+            return Data::Bool(b);
         }
         if let Some(n) = zv.long() {
-            return Ok(Value::Number(n.into()));
+            return Data::Int(n);
         }
         if zv.is_double() {
-            let f = zv.double().unwrap_or(f64::NAN);
-            return Number::from_f64(f).map(Value::Number).ok_or_else(|| {
-                WalkError::invalid(format!("{} is not a finite number and has no JSON form (NaN/INF)", f))
-            });
+            return Data::Float(zv.double().unwrap_or(f64::NAN));
         }
         if let Some(s) = zv.zend_str() {
-            let bytes = s.as_bytes();
-            self.count(bytes.len())?;
-            return std::str::from_utf8(bytes)
-                .map(|s| Value::String(s.to_owned()))
-                .map_err(|e| WalkError::invalid(format!("string is not valid UTF-8 (invalid byte at offset {})", e.valid_up_to())));
+            return Data::Text(s.as_bytes());
         }
         if let Some(ht) = zv.array() {
-            return self.container(ht, depth, false);
+            return table_data(ht, false);
         }
         if let Some(obj) = zv.object() {
             if !std::ptr::eq(obj.get_class_entry(), ce::stdclass()) {
                 let class = class_name(obj);
-                return Err(WalkError::invalid(format!(
-                    "an object of class {class} is not JSON data (only arrays, scalars and stdClass are)"
-                )));
+                return Data::NotData(format!("an object of class {class} is not JSON data (only arrays, scalars and stdClass are)"));
             }
-            let props = obj
-                .get_properties()
-                .map_err(|_| WalkError::invalid("the properties of a stdClass object cannot be read".into()))?;
-            return self.container(props, depth, true);
+            return match obj.get_properties() {
+                Ok(props) => table_data(props, true),
+                Err(_) => Data::NotData("the properties of a stdClass object cannot be read".into()),
+            };
         }
         // Inside an envelope a resource (or anything else) is bad data, not a bad argument type.
-        Err(WalkError::invalid(format!("a {} is not JSON data", type_name(zv))))
+        Data::NotData(format!("a {} is not JSON data", type_name(zv)))
     }
-
-    fn container(&mut self, ht: &ZendHashTable, depth: usize, is_object: bool) -> Result<Value, WalkError> {
-        if depth + 1 > self.limits.max_depth {
-            return Err(WalkError::invalid(format!(
-                "nesting deeper than the maximum depth of {} (ini phpgrc_bus.max_depth)",
-                self.limits.max_depth
-            )));
-        }
-        let address = ht as *const ZendHashTable as usize;
-        if self.on_path.contains(&address) {
-            return Err(WalkError::invalid(
-                "the value contains itself (a recursive reference), which has no JSON form".into(),
-            ));
-        }
-        if ht.is_empty() {
-            if is_object {
-                return Ok(Value::Object(Map::new()));
-            }
-            self.empties.push(Vec::new());
-            return Ok(Value::Array(Vec::new()));
-        }
-        self.on_path.push(address);
-        let result = self.members(ht, depth, is_object);
-        self.on_path.pop();
-        result
-    }
-
-    fn members(&mut self, ht: &ZendHashTable, depth: usize, is_object: bool) -> Result<Value, WalkError> {
-        // Start as a list; the first key that is not the next index turns it into an object.
-        let mut list: Option<Vec<Value>> = if is_object { None } else { Some(Vec::with_capacity(ht.len())) };
-        let mut map = Map::new();
-        for (key, item) in entries(ht) {
-            let key_text = match key {
-                Key::Index(i) => {
-                    if let Some(items) = list.as_mut() {
-                        if i >= 0 && i as usize == items.len() {
-                            let before = self.empties.len();
-                            let v = self.walk(item, depth + 1).map_err(|mut e| {
-                                e.segments.push(i.to_string());
-                                e
-                            })?;
-                            self.mark(before, || i.to_string());
-                            items.push(v);
-                            continue;
-                        }
-                    }
-                    i.to_string()
-                }
-                Key::Name(bytes) => {
-                    self.count(bytes.len())?;
-                    match std::str::from_utf8(bytes) {
-                        Ok(s) => s.to_owned(),
-                        Err(e) => {
-                            return Err(WalkError::invalid(format!(
-                                "array key is not valid UTF-8 (invalid byte at offset {})",
-                                e.valid_up_to()
-                            )))
-                        }
-                    }
-                }
-            };
-            if let Some(items) = list.take() {
-                for (i, v) in items.into_iter().enumerate() {
-                    map.insert(i.to_string(), v);
-                }
-            }
-            let before = self.empties.len();
-            let v = self.walk(item, depth + 1).map_err(|mut e| {
-                e.segments.push(key_text.clone());
-                e
-            })?;
-            self.mark(before, || key_text.clone());
-            map.insert(key_text, v);
-        }
-        Ok(match list {
-            Some(items) => Value::Array(items),
-            None => Value::Object(map),
-        })
-    }
-
-    /// Prefixes the empties found below a member with that member's key.
-    fn mark(&mut self, before: usize, key: impl Fn() -> String) {
-        for e in &mut self.empties[before..] {
-            e.push(key());
-        }
-    }
-}
-
-/// A key of a PHP array entry.
-pub enum Key<'a> {
-    Index(i64),
-    Name(&'a [u8]),
 }
 
 const HASH_FLAG_PACKED: u32 = 1 << 2;

@@ -8,11 +8,13 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::types::{ZendHashTable, ZendObject, Zval};
 use serde_json::{Map, Value};
 
-use super::convert::{self, object_table, Limits};
+use super::convert::{self, object_table};
+use super::ini;
 use super::exceptions::BusError;
 use super::zval_json::{self, PhpJson};
-use crate::contract::{Kind, Schema};
+use crate::contract::{headers, Kind, Schema};
 use crate::envelope::{self, EnvelopeError, EnvelopeOptions, ErrorAnnotation};
+use crate::input::Key;
 use crate::{canonical, summary, timestamp, ulid};
 
 impl From<EnvelopeError> for BusError {
@@ -41,7 +43,7 @@ pub struct Run {
 }
 
 fn table_value(ht: &ZendHashTable, prefix: &str) -> Result<(Value, Vec<String>), BusError> {
-    let decoded = convert::decode_table(ht, &Limits::from_ini(), prefix)?;
+    let decoded = convert::decode_table(ht, &ini::limits(), prefix)?;
     Ok((decoded.value, decoded.empties))
 }
 
@@ -62,8 +64,8 @@ fn envelope_options(options: Option<&ZendHashTable>) -> Result<EnvelopeOptions, 
     const KNOWN: [&str; 6] = ["priority", "meta", "attachments", "emittedAt", "receivedAt", "id"];
     for (key, _) in convert::entries(options) {
         let name = match key {
-            convert::Key::Name(bytes) => String::from_utf8_lossy(bytes).into_owned(),
-            convert::Key::Index(i) => i.to_string(),
+            Key::Name(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+            Key::Index(i) => i.to_string(),
         };
         if !KNOWN.contains(&name.as_str()) {
             return Err(BusError::InvalidArgument(format!(
@@ -252,7 +254,7 @@ fn out_of_domain(e: canonical::OutOfDomain) -> BusError {
 }
 
 fn any_value(zv: &Zval, what: &str) -> Result<Value, BusError> {
-    Ok(convert::decode_envelope(zv, &Limits::from_ini(), what)?.value)
+    Ok(convert::decode_envelope(zv, &ini::limits(), what)?.value)
 }
 
 #[php_impl]
@@ -261,7 +263,7 @@ impl Envelope {
     pub fn headers(envelope: &Zval) -> PhpResult<ZBox<ZendHashTable>> {
         let value = any_value(envelope, "Argument #1 ($envelope)")?;
         let mut ht = ZendHashTable::with_capacity(6);
-        for (name, v) in envelope::headers(&value) {
+        for (name, v) in headers::of_envelope(&value) {
             let _ = ht.insert(name.as_str(), v.as_str());
         }
         Ok(ht)
@@ -359,7 +361,7 @@ impl Summary {
         match envelope.zend_str() {
             // From the JSON bytes: no PHP array of the payload is ever built.
             Some(s) => {
-                let limits = Limits::from_ini();
+                let limits = ini::limits();
                 if s.len() > limits.max_bytes {
                     return Err(BusError::InvalidArgument(format!(
                         "the envelope is {} bytes, over the limit of {} bytes (ini phpgrc_bus.max_bytes)",
@@ -373,7 +375,7 @@ impl Summary {
             }
             // Read in place when the value is plain JSON data; otherwise the converting path
             // says precisely what is wrong with it.
-            None => match zval_json::checked(envelope, &Limits::from_ini()) {
+            None => match zval_json::checked(envelope, &ini::limits()) {
                 Some(root) => {
                     // The member names, hashed and copied once per process.
                     static KEYS: OnceLock<summary::Keys<PhpJson>> = OnceLock::new();

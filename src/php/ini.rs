@@ -1,4 +1,5 @@
-//! The extension's ini settings and their safe defaults.
+//! The extension's ini settings, read as PHP reads integer settings. The defaults and what
+//! the limits mean are the core's (`input::Limits`).
 
 use std::ffi::{c_char, c_int, c_longlong, CStr};
 use std::ptr::null_mut;
@@ -8,9 +9,7 @@ use ext_php_rs::flags::IniEntryPermission;
 use ext_php_rs::ffi::{zend_hash_str_find, zend_ini_entry};
 use ext_php_rs::zend::{ExecutorGlobals, IniEntryDef, IniEntryDefs};
 
-/// serde_json's own recursion limit: JSON strings cannot nest deeper than this.
-pub const PARSER_DEPTH: usize = 128;
-const DEFAULT_MAX_BYTES: usize = 16 * 1024 * 1024;
+use crate::input::{Limits, PARSER_DEPTH};
 
 static ENTRIES: IniEntryDefs<4> = IniEntryDefs::new([
     // A JSON Schema file used instead of the embedded contract; empty: the embedded one.
@@ -93,8 +92,13 @@ pub fn max_depth() -> usize {
 pub fn max_bytes() -> usize {
     let v = long(&MAX_BYTES);
     if v <= 0 {
-        DEFAULT_MAX_BYTES
+        Limits::DEFAULT.max_bytes
     } else {
         v as usize
     }
+}
+
+/// The limits in force for one call.
+pub fn limits() -> Limits {
+    Limits { max_depth: max_depth(), max_bytes: max_bytes() }
 }

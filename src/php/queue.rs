@@ -10,11 +10,13 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendClassObject, ZendHashTable, Zval};
 use serde_json::Value;
 
-use super::convert::{self, entries, object_table, Key, Limits};
+use super::convert::{self, entries, object_table, InputError};
 use super::exceptions::BusError;
+use super::ini;
 use super::zval_json::{self, PhpJson};
 use crate::contract::document::DocNode;
-use crate::contract::{Check, Headers, Schema, Violation};
+use crate::contract::{headers, Check, Headers, RuleFields, Schema, Violation};
+use crate::input::{self, Decoded, Judged, Key, Limits, Refused};
 use crate::queue::{self, AckMode, Acked, Block, ConnectionConfig, LaravelConnection, Options, QueueError, Rejection, Reserved};
 
 impl From<QueueError> for BusError {
@@ -216,6 +218,10 @@ struct Ready<'a> {
     headers: HeaderList<'a>,
 }
 
+/// A JSON string envelope as `write_valid` read it, for the converting path not to parse it
+/// again: the value to report on, or why the text is not JSON data. `None`: not a string.
+type ReadText = Option<Result<Value, Refused>>;
+
 /// An envelope ready to enqueue (its compact JSON written into `buffer` where it is written
 /// from PHP values), or its violations.
 fn prepare<'a>(
@@ -227,49 +233,72 @@ fn prepare<'a>(
     what: &str,
 ) -> Result<Result<Ready<'a>, Vec<Violation>>, BusError> {
     buffer.clear();
-    if let Some(headers) = write_valid(schema, strict, limits, envelope, buffer) {
+    let mut read = None;
+    if let Some(headers) = write_valid(schema, strict, limits, envelope, buffer, &mut read) {
         return Ok(Ok(Ready { json: Cow::Borrowed(buffer.as_slice()), headers }));
     }
-    prepare_converted(schema, strict, limits, envelope, what)
+    prepare_converted(schema, strict, limits, envelope, what, read)
 }
 
-/// `prepare` by converting the envelope to a serde value: the path that finds violations, and
-/// that decides what the JSON of an empty PHP array is.
+/// `prepare` by converting the envelope to a serde value (or taking the one `write_valid`
+/// read): the path that finds violations, and that decides what the JSON of an empty PHP
+/// array is.
 fn prepare_converted(
     schema: &Schema,
     strict: bool,
     limits: &Limits,
     envelope: &Zval,
     what: &str,
+    read: ReadText,
 ) -> Result<Result<Ready<'static>, Vec<Violation>>, BusError> {
-    let mut decoded = convert::decode_envelope(envelope, limits, what)?;
+    let mut decoded = match read {
+        Some(Ok(value)) => Decoded { value, empties: Vec::new() },
+        Some(Err(refused)) => return Err(InputError::from(refused).into()),
+        None => convert::decode_envelope(envelope, limits, what)?,
+    };
     let check = Check { headers: None, strict };
     let violations = schema.violations_resolving_empties(&mut decoded.value, &decoded.empties, &check);
     if !violations.is_empty() {
         return Ok(Err(violations));
     }
     let json = serde_json::to_vec(&decoded.value).map_err(|e| BusError::InvalidArgument(e.to_string()))?;
-    let headers = crate::envelope::headers(&decoded.value);
+    let headers = headers::of_envelope(&decoded.value);
     Ok(Ok(Ready { json: Cow::Owned(json), headers: headers.into_iter().map(|(k, v)| (Cow::Owned(k), Cow::Owned(v))).collect() }))
 }
 
 /// Appends a valid envelope's compact JSON to `out` without converting it (the JSON string as
 /// given, or JSON written from the PHP values) and returns its headers. `None`: take the
 /// converting path (invalid, strict, or holding an empty array whose JSON only the schema
-/// decides); `out` may then hold part of the envelope, for the caller to drop.
-fn write_valid<'a>(schema: &Schema, strict: bool, limits: &Limits, envelope: &'a Zval, out: &mut Vec<u8>) -> Option<HeaderList<'a>> {
+/// decides), with what was read of a JSON string in `read`; `out` may then hold part of the
+/// envelope, for the caller to drop.
+fn write_valid<'a>(
+    schema: &Schema,
+    strict: bool,
+    limits: &Limits,
+    envelope: &'a Zval,
+    out: &mut Vec<u8>,
+    read: &mut ReadText,
+) -> Option<HeaderList<'a>> {
+    let zv = envelope.dereference();
+    if let Some(s) = zv.zend_str() {
+        let bytes = s.as_bytes();
+        let mirrored = |fields: &RuleFields| -> HeaderList<'a> {
+            headers::mirroring(fields).map(|(k, v)| (Cow::Owned(k.to_owned()), Cow::Owned(v.to_owned()))).collect()
+        };
+        match input::judge_json(schema, bytes, &Check { headers: None, strict }, limits, mirrored) {
+            Ok(Judged::Valid(headers)) => {
+                out.extend_from_slice(bytes);
+                return Some(headers);
+            }
+            Ok(Judged::Value(value)) => *read = Some(Ok(value)),
+            Err(refused) => *read = Some(Err(refused)),
+        }
+        return None;
+    }
     if strict {
         return None;
     }
     let check = Check { headers: None, strict: false };
-    let zv = envelope.dereference();
-    if let Some(s) = zv.zend_str() {
-        let bytes = s.as_bytes();
-        let text = std::str::from_utf8(bytes).ok().filter(|_| bytes.len() <= limits.max_bytes)?;
-        let headers = schema.valid_json_headers(text, &check, limits.max_depth)?;
-        out.extend_from_slice(bytes);
-        return Some(headers.into_iter().map(|(k, v)| (Cow::Owned(k), Cow::Owned(v))).collect());
-    }
     let php = schema.for_representation::<PhpJson>()?;
     // Written before it is validated: one walk checks and writes it, and an invalid envelope
     // takes the converting path anyway.
@@ -278,7 +307,7 @@ fn write_valid<'a>(schema: &Schema, strict: bool, limits: &Limits, envelope: &'a
     if !(php.is_valid(root) && schema.field_violations(&fields, &check).is_empty()) {
         return None;
     }
-    Some(crate::envelope::header_pairs(&fields).map(|(k, v)| (Cow::Borrowed(k), Cow::Borrowed(v))).collect())
+    Some(headers::mirroring(&fields).map(|(k, v)| (Cow::Borrowed(k), Cow::Borrowed(v))).collect())
 }
 
 impl Queue {
@@ -335,10 +364,11 @@ impl Queue {
     /// Validates, then enqueues one envelope; returns the job id.
     pub fn push(&mut self, envelope: &Zval, queue: Option<String>) -> PhpResult<String> {
         let what = "PhpGrc\\Bus\\Queue::push(): Argument #1 ($envelope)";
-        let (schema, strict, limits) = (&self.schema, self.strict, Limits::from_ini());
+        let (schema, strict, limits) = (&self.schema, self.strict, ini::limits());
         let mut batch = self.inner.batch(Self::queue_name(&queue), 1).map_err(BusError::from)?;
-        if !batch.add_with(|out| write_valid(schema, strict, &limits, envelope, out)).map_err(BusError::from)? {
-            let ready = prepare_converted(schema, strict, &limits, envelope, what)?.map_err(BusError::validation)?;
+        let mut read = None;
+        if !batch.add_with(|out| write_valid(schema, strict, &limits, envelope, out, &mut read)).map_err(BusError::from)? {
+            let ready = prepare_converted(schema, strict, &limits, envelope, what, read)?.map_err(BusError::validation)?;
             batch.add(&ready.json, &ready.headers).map_err(BusError::from)?;
         }
         let mut ids = batch.finish().map_err(BusError::from)?;
@@ -358,19 +388,20 @@ impl Queue {
                 drained.iter().collect()
             }
         };
-        let (schema, strict, limits) = (&self.schema, self.strict, Limits::from_ini());
+        let (schema, strict, limits) = (&self.schema, self.strict, ini::limits());
         let mut batch = Some(self.inner.batch(Self::queue_name(&queue), items.len()).map_err(BusError::from)?);
         let mut invalid: Vec<Violation> = Vec::new();
         let mut first_invalid = None;
         for (index, envelope) in items.into_iter().enumerate() {
+            let mut read = None;
             if let Some(batch) = batch.as_mut() {
-                if batch.add_with(|out| write_valid(schema, strict, &limits, envelope, out)).map_err(BusError::from)? {
+                if batch.add_with(|out| write_valid(schema, strict, &limits, envelope, out, &mut read)).map_err(BusError::from)? {
                     continue;
                 }
             }
             // Input that is not JSON data says which envelope it was, as violations do.
             let what = format!("PhpGrc\\Bus\\Queue::pushBatch(): envelope #{index}");
-            let converted = prepare_converted(schema, strict, &limits, envelope, &what).map_err(|e| match e {
+            let converted = prepare_converted(schema, strict, &limits, envelope, &what, read).map_err(|e| match e {
                 BusError::InvalidArgument(m) => {
                     BusError::InvalidArgument(format!("envelope #{index} of the batch is not JSON data; nothing was enqueued. {m}"))
                 }
@@ -420,7 +451,7 @@ impl Queue {
         }
         let mut buffer = Vec::new();
         let what = "PhpGrc\\Bus\\Queue::later(): Argument #2 ($envelope)";
-        let ready = match prepare(&self.schema, self.strict, &Limits::from_ini(), envelope, &mut buffer, what)? {
+        let ready = match prepare(&self.schema, self.strict, &ini::limits(), envelope, &mut buffer, what)? {
             Ok(ready) => ready,
             Err(violations) => return Err(BusError::validation(violations).into()),
         };

@@ -1,4 +1,6 @@
 //! `PhpGrc\Bus\Validator`: converts the arguments, runs the core contract, maps the result.
+//! The rules are the contract's; reading a JSON string once is `input::judge_json`, reading
+//! PHP values `convert` (and `zval_json` in place).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -7,11 +9,12 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::types::{ZendHashTable, Zval};
 
-use super::convert::{self, Limits};
+use super::convert::{self, InputError};
 use super::exceptions::{violations_table, BusError};
 use super::ini;
 use super::zval_json::{self, PhpJson};
 use crate::contract::{Check, HeaderValue, Headers, Schema, Violation};
+use crate::input::{self, Judged, Key, Limits};
 
 #[php_class]
 #[php(name = "PhpGrc\\Bus\\Validator")]
@@ -35,8 +38,8 @@ pub fn headers_from(ht: &ZendHashTable) -> Result<Headers, BusError> {
     let mut headers = Headers::new();
     for (key, value) in convert::entries(ht) {
         let name = match key {
-            convert::Key::Name(bytes) => String::from_utf8_lossy(bytes).into_owned(),
-            convert::Key::Index(i) => i.to_string(),
+            Key::Name(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+            Key::Index(i) => i.to_string(),
         };
         let value = value.dereference();
         let hv = if let Some(s) = value.zend_str() {
@@ -83,20 +86,11 @@ fn kind_of(zv: &Zval) -> &'static str {
 
 impl Validator {
     /// `Some(true)` when an array or stdClass envelope is valid, decided in place without
-    /// converting it; `None` when the full path must decide (strings, strict mode, anything
-    /// invalid — so violations and input errors always come from one place).
-    fn valid_in_place(&self, envelope: &Zval, check: &Check, limits: &Limits) -> Option<bool> {
-        let zv = envelope.dereference();
+    /// converting it; `None` when the full path must decide (strict mode, anything invalid —
+    /// so violations and input errors always come from one place).
+    fn valid_in_place(&self, zv: &Zval, check: &Check, limits: &Limits) -> Option<bool> {
         if check.strict {
             return None;
-        }
-        if let Some(s) = zv.zend_str() {
-            let bytes = s.as_bytes();
-            if bytes.len() > limits.max_bytes {
-                return None;
-            }
-            let text = std::str::from_utf8(bytes).ok()?;
-            return self.schema.valid_json_fast(text, check, limits.max_depth);
         }
         if !(zv.is_array() || zv.is_object()) {
             return None;
@@ -111,8 +105,16 @@ impl Validator {
     pub fn check(&self, envelope: &Zval, headers: Option<&ZendHashTable>) -> Result<Vec<Violation>, BusError> {
         let headers = headers.map(headers_from).transpose()?;
         let check = Check { headers: headers.as_ref(), strict: self.strict };
-        let limits = Limits::from_ini();
-        if self.valid_in_place(envelope, &check, &limits).is_some() {
+        let limits = ini::limits();
+        let zv = envelope.dereference();
+        if let Some(s) = zv.zend_str() {
+            // One parse: an invalid envelope is reported on the value its tape builds.
+            return Ok(match input::judge_json(&self.schema, s.as_bytes(), &check, &limits, |_| ()).map_err(InputError::from)? {
+                Judged::Valid(()) => Vec::new(),
+                Judged::Value(value) => self.schema.violations(&value, &check),
+            });
+        }
+        if self.valid_in_place(zv, &check, &limits).is_some() {
             return Ok(Vec::new());
         }
         let mut decoded =
@@ -136,8 +138,8 @@ impl Validator {
         if let Some(options) = options {
             for (key, value) in convert::entries(options) {
                 let name = match key {
-                    convert::Key::Name(bytes) => Some(String::from_utf8_lossy(bytes).into_owned()),
-                    convert::Key::Index(_) => None,
+                    Key::Name(bytes) => Some(String::from_utf8_lossy(bytes).into_owned()),
+                    Key::Index(_) => None,
                 };
                 match name.as_deref() {
                     Some("strict") => match value.dereference().bool() {
@@ -168,8 +170,16 @@ impl Validator {
     pub fn is_valid(&self, envelope: &Zval, headers: Option<&ZendHashTable>) -> PhpResult<bool> {
         let headers = headers.map(headers_from).transpose()?;
         let check = Check { headers: headers.as_ref(), strict: self.strict };
-        let limits = Limits::from_ini();
-        if let Some(valid) = self.valid_in_place(envelope, &check, &limits) {
+        let limits = ini::limits();
+        let zv = envelope.dereference();
+        if let Some(s) = zv.zend_str() {
+            let judged = input::judge_json(&self.schema, s.as_bytes(), &check, &limits, |_| ()).map_err(|e| BusError::from(InputError::from(e)))?;
+            return Ok(match judged {
+                Judged::Valid(()) => true,
+                Judged::Value(value) => self.schema.is_valid(&value, &check),
+            });
+        }
+        if let Some(valid) = self.valid_in_place(zv, &check, &limits) {
             return Ok(valid);
         }
         let mut decoded = convert::decode_envelope(envelope, &limits, "PhpGrc\\Bus\\Validator::isValid(): Argument #1 ($envelope)")

@@ -8,6 +8,9 @@
 //!
 //! An empty PHP array answers both `as_object()` and `as_array()`: PHP cannot tell `{}` from
 //! `[]`, and the contract accepts it wherever either is expected.
+//!
+//! The limits are the core's (`input::Limits`, `input::Budget`); a value this check refuses
+//! takes the converting path (`convert`, the core's `input::to_json`), which says why.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -20,11 +23,11 @@ use jsonschema::JsonType;
 use serde_json::{Number, Value};
 
 use crate::contract::{Field, RuleFields};
-use crate::json_string::is_plain_ascii;
-use crate::queue::raw_json::push_json_string;
+use crate::json_string::{is_plain_ascii, push_json_string};
 use crate::utf8::{half, is_utf8, word};
 
-use super::convert::{self, entries, is_live, Entries, Key, Limits, Slots};
+use super::convert::{self, entries, is_live, Entries, Slots};
+use crate::input::{Budget, Key, Limits};
 
 /// The representation marker.
 pub struct PhpJson;
@@ -49,7 +52,7 @@ pub fn checked<'a>(zv: &'a Zval, limits: &Limits) -> Option<PhpNode<'a>> {
 /// needs both. `None` also for a value holding an empty PHP array, whose JSON (`{}` or `[]`)
 /// only the schema decides; `out` then holds part of the value, for the caller to drop.
 pub fn written<'a>(zv: &'a Zval, limits: &Limits, out: &mut Vec<u8>) -> Option<PhpNode<'a>> {
-    let mut walk = TreeCheck { max_depth: limits.max_depth, max_bytes: limits.max_bytes, bytes: 0, out };
+    let mut walk = TreeCheck { limits: *limits, budget: Budget::new(limits), out };
     walk.value(zv, 0, None, false).then(|| PhpNode::value(zv))
 }
 
@@ -525,7 +528,7 @@ impl JsonNumber for PhpNumber {
 /// Proves a PHP value fit for in-place validation: JSON data only, finite, within the limits.
 /// The error is the same one the converting path would give.
 fn check_tree(zv: &Zval, limits: &Limits) -> Result<(), ()> {
-    let mut check = TreeCheck { max_depth: limits.max_depth, max_bytes: limits.max_bytes, bytes: 0, out: () };
+    let mut check = TreeCheck { limits: *limits, budget: Budget::new(limits), out: () };
     if check.value(zv, 0, None, false) {
         Ok(())
     } else {
@@ -655,10 +658,11 @@ fn push_plain(out: &mut Vec<u8>, text: &[u8]) {
     }
 }
 
+/// The core's limits (`input`), applied as the walk goes: the same depth and byte rules as
+/// the converting path, whose messages an envelope this check refuses gets from there.
 struct TreeCheck<S> {
-    max_depth: usize,
-    max_bytes: usize,
-    bytes: usize,
+    limits: Limits,
+    budget: Budget,
     out: S,
 }
 
@@ -666,8 +670,7 @@ impl<S: Sink> TreeCheck<S> {
     /// Counts text against the byte budget; it must be UTF-8.
     #[inline(always)]
     fn text(&mut self, bytes: &[u8]) -> bool {
-        self.bytes = self.bytes.saturating_add(bytes.len());
-        self.bytes <= self.max_bytes && self.out.text(bytes)
+        self.budget.take(bytes.len()) && self.out.text(bytes)
     }
 
     /// `shared`: a reference or an object lies on the path. PHP arrays are values, copied before
@@ -707,7 +710,7 @@ impl<S: Sink> TreeCheck<S> {
     #[inline(never)]
     fn container(&mut self, ht: &ZendHashTable, depth: usize, path: Option<&Ancestors>, shared: bool, is_object: bool) -> bool {
         let address = ht as *const ZendHashTable as usize;
-        if depth + 1 > self.max_depth || (shared && path.is_some_and(|p| p.contains(address))) {
+        if !self.limits.admits_depth(depth) || (shared && path.is_some_and(|p| p.contains(address))) {
             return false;
         }
         let here = Some(Ancestors { address, outer: path });

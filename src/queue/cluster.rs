@@ -12,9 +12,11 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use super::connection::{Address, ConnectionConfig, Node, Wait};
+use super::config::ConnectionConfig;
 use super::error::{ErrorKind, QueueError};
 use super::resp::Reply;
+use super::session::{Session, Wait};
+use super::transport::Address;
 
 /// Number of hash slots in a Redis Cluster.
 pub const SLOT_COUNT: usize = 16384;
@@ -145,7 +147,7 @@ enum Route {
 /// Connections to the masters of one cluster and the slot map that routes between them.
 pub(super) struct Cluster {
     template: ConnectionConfig,
-    nodes: HashMap<Address, Node>,
+    nodes: HashMap<Address, Session>,
     /// Masters in the order the map lists them.
     masters: Vec<Address>,
     /// Index into `masters` for each slot, `UNKNOWN` where no master serves it.
@@ -167,7 +169,7 @@ impl Cluster {
     }
 
     pub(super) fn is_connected(&self) -> bool {
-        self.nodes.values().any(Node::is_connected)
+        self.nodes.values().any(Session::is_connected)
     }
 
     pub(super) fn disconnect(&mut self) {
@@ -177,13 +179,13 @@ impl Cluster {
         self.stale = true;
     }
 
-    fn node(&mut self, address: &Address) -> &mut Node {
+    fn node(&mut self, address: &Address) -> &mut Session {
         let template = &self.template;
         self.nodes.entry(address.clone()).or_insert_with(|| {
             let mut config = template.clone();
             config.address = address.clone();
             config.cluster = Vec::new();
-            Node::new(config)
+            Session::new(config)
         })
     }
 
@@ -251,7 +253,7 @@ impl Cluster {
             }
         }
         // Nodes with an open socket answer without a connect attempt.
-        candidates.sort_by_key(|a| !self.nodes.get(a).is_some_and(Node::is_connected));
+        candidates.sort_by_key(|a| !self.nodes.get(a).is_some_and(Session::is_connected));
         let mut last = None;
         for address in candidates {
             let node = self.node(&address);

@@ -13,7 +13,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde_json::{Map, Value};
 
 use super::error::QueueError;
-use super::raw_json::{self, json_string, push_json_string, Edits, Member};
+use super::raw_json::{self, Edits, Member};
+use crate::json_string::{decode_string, json_string, push_json_string};
 
 /// The handler of our Laravel glue that receives envelope jobs (`Class@method`).
 pub const DEFAULT_JOB: &str = "PhpGrc\\Bus\\Laravel\\EnvelopeJob@handle";
@@ -259,7 +260,7 @@ pub fn decode(bytes: &[u8]) -> Result<JobPayload, QueueError> {
     };
     // Ranges, not slices: they are kept to splice the payload later.
     let id = last("id")
-        .and_then(|r| raw_json::decode_string(&bytes[r]))
+        .and_then(|r| decode_string(&bytes[r]))
         .ok_or_else(|| QueueError::payload("job payload has no string id"))?;
     let attempts = last("attempts")
         .and_then(|r| {
@@ -272,7 +273,7 @@ pub fn decode(bytes: &[u8]) -> Result<JobPayload, QueueError> {
         .filter(|r| bytes.get(r.start) == Some(&b'{'))
         .ok_or_else(|| QueueError::payload("job payload data is not an envelope object"))?;
     let headers = last("headers").filter(|r| bytes.get(r.start) == Some(&b'{'));
-    let queue = last("queue").and_then(|r| raw_json::decode_string(&bytes[r]));
+    let queue = last("queue").and_then(|r| decode_string(&bytes[r]));
     Ok(JobPayload {
         id,
         attempts,

@@ -1,11 +1,20 @@
-//! The queue's multi-step Redis operations, each one Lua script that Redis runs atomically.
-//! Each script says which KEYS and ARGV it takes and what it guarantees. Keys and payloads are
-//! Laravel's RedisQueue's, so a stock `queue:work` and this client can take turns on a queue.
-//! Operations that are one command, or commands whose order alone is enough (push = RPUSH of
-//! the jobs, then of their wake-up tokens; later = ZADD; ack = ZREM), need no script.
+//! The queue's multi-step Redis operations, each one Lua script that Redis runs atomically,
+//! and how a script runs on a connection (by its SHA-1; the source is sent only after
+//! `NOSCRIPT`). Each script says which KEYS and ARGV it takes and what it guarantees. Keys
+//! and payloads are Laravel's RedisQueue's, so a stock `queue:work` and this client can take
+//! turns on a queue. Operations that are one command, or commands whose order alone is enough
+//! (push = RPUSH of the jobs, then of their wake-up tokens; later = ZADD; ack = ZREM), need no
+//! script; when each script runs is the operations' business (`pop`, `ack`, ...).
 #![forbid(unsafe_code)]
 
 use std::sync::OnceLock;
+
+use super::connection::Connection;
+use super::error::{redact, ErrorKind, QueueError};
+use super::resp::Reply;
+
+/// One script call's KEYS and ARGV.
+pub type ScriptCall<'a> = (Vec<&'a [u8]>, Vec<&'a [u8]>);
 
 /// A Lua script, known to the server by the SHA-1 of its source.
 pub struct Script {
@@ -26,6 +35,68 @@ impl Script {
     /// Lowercase hex SHA-1 of the source, as EVALSHA wants it.
     pub fn sha1(&self) -> &str {
         self.sha.get_or_init(|| sha1_hex(self.source.as_bytes()))
+    }
+
+    /// Runs the script by its SHA-1, sending its source only when the server does not know it
+    /// (`NOSCRIPT`: nothing ran, so resending is safe). An error reply becomes `ErrorKind::Server`.
+    pub fn run(&self, conn: &mut Connection, keys: &[&[u8]], args: &[&[u8]]) -> Result<Reply, QueueError> {
+        let mut replies = self.run_many(conn, &[(keys.to_vec(), args.to_vec())])?;
+        replies
+            .pop()
+            .ok_or_else(|| QueueError::protocol("missing script reply"))
+    }
+
+    /// Runs the script several times in one round trip (plus one more only for calls the
+    /// server answered with `NOSCRIPT`). Fails on the first error reply.
+    pub fn run_many(&self, conn: &mut Connection, calls: &[ScriptCall]) -> Result<Vec<Reply>, QueueError> {
+        let sha = self.sha1().as_bytes();
+        let counts: Vec<Vec<u8>> = calls.iter().map(|(k, _)| k.len().to_string().into_bytes()).collect();
+        fn script_command<'a>(head: &'a [u8], body: &'a [u8], count: &'a [u8], call: &ScriptCall<'a>) -> Vec<&'a [u8]> {
+            let (keys, args) = call;
+            let mut cmd: Vec<&[u8]> = Vec::with_capacity(3 + keys.len() + args.len());
+            cmd.extend_from_slice(&[head, body, count]);
+            cmd.extend_from_slice(keys);
+            cmd.extend_from_slice(args);
+            cmd
+        }
+        let commands: Vec<Vec<&[u8]>> = calls
+            .iter()
+            .zip(&counts)
+            .map(|(call, count)| script_command(b"EVALSHA", sha, count, call))
+            .collect();
+        let mut replies = conn.pipeline(&commands)?;
+        let missing: Vec<usize> = replies
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| matches!(r, Reply::Error(e) if e.starts_with("NOSCRIPT")))
+            .map(|(i, _)| i)
+            .collect();
+        if !missing.is_empty() {
+            let commands: Vec<Vec<&[u8]>> = missing
+                .iter()
+                .map(|&i| script_command(b"EVAL", self.source.as_bytes(), &counts[i], &calls[i]))
+                .collect();
+            let again = conn.pipeline(&commands)?;
+            for (i, reply) in missing.into_iter().zip(again) {
+                replies[i] = reply;
+            }
+        }
+        replies
+            .into_iter()
+            .map(|r| match r {
+                Reply::Error(e) => Err(self.refused(&e, conn)),
+                r => Ok(r),
+            })
+            .collect()
+    }
+
+    /// The server's error reply to this script as an error (`ErrorKind::Server`), the
+    /// password redacted.
+    pub fn refused(&self, error: &str, conn: &Connection) -> QueueError {
+        QueueError::new(
+            ErrorKind::Server,
+            format!("Redis refused script {}: {}", self.name, redact(error, conn.config().password.as_deref())),
+        )
     }
 }
 

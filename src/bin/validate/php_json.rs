@@ -5,24 +5,21 @@
 //!   511 nested containers, strict UTF-8, no unpaired `\u` surrogates, no object key starting
 //!   with NUL, integers beyond `i64` become floats (`1e400` is INF), duplicate keys keep the
 //!   first position and the last value.
-//! - [`to_envelope`] is what the extension's Validator does with that `stdClass` tree
-//!   (`src/php/convert.rs`): the `phpgrc_bus.max_depth` / `max_bytes` limits with the same
-//!   messages, NaN/INF refused, and the pointers of empty arrays (a PHP array cannot tell `[]`
-//!   from `{}`), which [`phpgrc_bus::contract::Schema::violations_resolving_empties`] resolves.
+//! - [`to_envelope`] is what the extension's Validator does with that `stdClass` tree: the
+//!   core's one walk (`phpgrc_bus::input`, which the binding's `src/php/convert.rs` runs too),
+//!   so the `phpgrc_bus.max_depth` / `max_bytes` limits (at their defaults), NaN/INF refused,
+//!   the same messages, and the pointers of empty arrays (a PHP array cannot tell `[]` from
+//!   `{}`), which [`phpgrc_bus::contract::Schema::violations_resolving_empties`] resolves.
 //! - [`encode_string`] is `json_encode()` of a string with `JSON_UNESCAPED_SLASHES |
 //!   JSON_UNESCAPED_UNICODE`.
 
 use std::collections::HashMap;
 
-use phpgrc_bus::contract::violation::push_token;
-use serde_json::{Map, Number, Value};
+use phpgrc_bus::input::{self, Data, Held, Key, Limits};
+use serde_json::Value;
 
 /// `json_decode()`'s depth argument in the PHP command.
 const PHP_DEPTH: usize = 512;
-
-/// The extension's defaults for `phpgrc_bus.max_depth` and `phpgrc_bus.max_bytes`.
-pub const MAX_DEPTH: usize = 128;
-pub const MAX_BYTES: usize = 16 * 1024 * 1024;
 
 /// A decoded JSON document as PHP holds it (objects as `stdClass`).
 #[derive(Debug, Clone, PartialEq)]
@@ -287,142 +284,54 @@ impl Parser<'_> {
     }
 }
 
-/// The envelope as the extension's Validator converts a `stdClass` tree (`convert.rs`,
-/// `Walker`): the JSON value and the pointers of its empty arrays, or the reason it cannot be
-/// validated (the message of the `\InvalidArgumentException`, NUL bytes shown as `\0`).
+/// The envelope as the extension's Validator converts a `stdClass` tree: the core's walk
+/// (`input::to_json`) within the ini defaults, giving the JSON value and the pointers of its
+/// empty arrays, or the reason it cannot be validated (the message of the
+/// `\InvalidArgumentException`, NUL bytes shown as `\0`).
 pub fn to_envelope(v: &PhpValue) -> Result<(Value, Vec<String>), String> {
-    let mut walker = Walker { bytes: 0, empties: Vec::new() };
-    match walker.walk(v, 0) {
-        Ok(value) => {
-            let empties = walker
-                .empties
-                .into_iter()
-                .map(|mut segments| {
-                    segments.reverse();
-                    pointer(&segments)
-                })
-                .collect();
-            Ok((value, empties))
-        }
-        Err(mut e) => {
-            e.segments.reverse();
-            let at = if e.segments.is_empty() { String::new() } else { format!(" at {}", shorten(&pointer(&e.segments))) };
-            Err(format!("{}{at}", e.message).replace('\0', "\\0"))
-        }
+    match input::to_json(v, &Limits::DEFAULT) {
+        Ok(decoded) => Ok((decoded.value, decoded.empties)),
+        Err(refused) => Err(refused.to_string().replace('\0', "\\0")),
     }
 }
 
-struct WalkError {
-    message: String,
-    /// Keys from the failing node up to the root.
-    segments: Vec<String>,
-}
+/// A decoded tree as the core's walk reads it: objects are stdClass, arrays are lists.
+impl<'a> Held<'a> for &'a PhpValue {
+    type Entries = Entries<'a>;
 
-impl WalkError {
-    fn new(message: String) -> Self {
-        WalkError { message, segments: Vec::new() }
-    }
-}
-
-struct Walker {
-    bytes: usize,
-    /// Empty arrays, each as its keys from the leaf up.
-    empties: Vec<Vec<String>>,
-}
-
-impl Walker {
-    fn count(&mut self, n: usize) -> Result<(), WalkError> {
-        self.bytes = self.bytes.saturating_add(n);
-        if self.bytes > MAX_BYTES {
-            return Err(WalkError::new(format!(
-                "the envelope holds more than {MAX_BYTES} bytes of text (ini phpgrc_bus.max_bytes)"
-            )));
-        }
-        Ok(())
-    }
-
-    fn walk(&mut self, v: &PhpValue, depth: usize) -> Result<Value, WalkError> {
-        match v {
-            PhpValue::Null => Ok(Value::Null),
-            PhpValue::Bool(b) => Ok(Value::Bool(*b)),
-            PhpValue::Int(i) => Ok(Value::Number((*i).into())),
-            PhpValue::Float(f) => Number::from_f64(*f).map(Value::Number).ok_or_else(|| {
-                WalkError::new(format!("{f} is not a finite number and has no JSON form (NaN/INF)"))
-            }),
-            PhpValue::Str(s) => {
-                self.count(s.len())?;
-                Ok(Value::String(s.clone()))
-            }
+    fn data(&self) -> Data<'a, Entries<'a>> {
+        let identity = *self as *const PhpValue as usize;
+        match self {
+            PhpValue::Null => Data::Null,
+            PhpValue::Bool(b) => Data::Bool(*b),
+            PhpValue::Int(i) => Data::Int(*i),
+            PhpValue::Float(f) => Data::Float(*f),
+            PhpValue::Str(s) => Data::Text(s.as_bytes()),
             PhpValue::Array(items) => {
-                self.enter(depth)?;
-                if items.is_empty() {
-                    self.empties.push(Vec::new());
-                    return Ok(Value::Array(Vec::new()));
-                }
-                let mut out = Vec::with_capacity(items.len());
-                for (i, item) in items.iter().enumerate() {
-                    let before = self.empties.len();
-                    let v = self.walk(item, depth + 1).map_err(|mut e| {
-                        e.segments.push(i.to_string());
-                        e
-                    })?;
-                    self.mark(before, &i.to_string());
-                    out.push(v);
-                }
-                Ok(Value::Array(out))
+                Data::Container { entries: Entries::List(items.iter().enumerate()), empty: items.is_empty(), object: false, identity }
             }
             PhpValue::Object(members) => {
-                self.enter(depth)?;
-                let mut map = Map::new();
-                for (key, item) in members {
-                    self.count(key.len())?;
-                    let before = self.empties.len();
-                    let v = self.walk(item, depth + 1).map_err(|mut e| {
-                        e.segments.push(key.clone());
-                        e
-                    })?;
-                    self.mark(before, key);
-                    map.insert(key.clone(), v);
-                }
-                Ok(Value::Object(map))
+                Data::Container { entries: Entries::Members(members.iter()), empty: members.is_empty(), object: true, identity }
             }
         }
     }
-
-    fn enter(&self, depth: usize) -> Result<(), WalkError> {
-        if depth + 1 > MAX_DEPTH {
-            return Err(WalkError::new(format!(
-                "nesting deeper than the maximum depth of {MAX_DEPTH} (ini phpgrc_bus.max_depth)"
-            )));
-        }
-        Ok(())
-    }
-
-    fn mark(&mut self, before: usize, key: &str) {
-        for e in &mut self.empties[before..] {
-            e.push(key.to_string());
-        }
-    }
 }
 
-fn pointer(segments: &[String]) -> String {
-    let mut p = String::new();
-    for s in segments {
-        push_token(&mut p, s);
-    }
-    p
+/// A container's entries with their keys.
+pub enum Entries<'a> {
+    List(std::iter::Enumerate<std::slice::Iter<'a, PhpValue>>),
+    Members(std::slice::Iter<'a, (String, PhpValue)>),
 }
 
-/// A pointer for a message: deep ones keep their start and end.
-fn shorten(pointer: &str) -> String {
-    const KEEP: usize = 60;
-    let chars: Vec<char> = pointer.chars().collect();
-    if chars.len() <= 2 * KEEP {
-        return pointer.to_string();
+impl<'a> Iterator for Entries<'a> {
+    type Item = (Key<'a>, &'a PhpValue);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Entries::List(items) => items.next().map(|(i, v)| (Key::Index(i as i64), v)),
+            Entries::Members(members) => members.next().map(|(k, v)| (Key::Name(k.as_bytes()), v)),
+        }
     }
-    let head: String = chars[..KEEP].iter().collect();
-    let tail: String = chars[chars.len() - KEEP..].iter().collect();
-    format!("{head}…{tail}")
 }
 
 /// `json_encode($string, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE)`, quotes included;

@@ -1,4 +1,8 @@
-//! Pushing jobs as one batch: every job lands, or none does.
+//! Pushing: one job (`push`), a batch (`push_batch`, `batch`) and a delayed job (`later`),
+//! then, with `wait_replicas`, waiting for replicas to confirm them. Not the job payload's
+//! format (`payload`).
+//!
+//! A batch: every job lands, or none does.
 //!
 //! Jobs are encoded as they are added, straight into the request: one buffer for the whole
 //! batch, no allocation or copy per job. `finish` sends two commands in one write:
@@ -13,9 +17,100 @@
 use std::ops::Range;
 
 use super::error::{self, ErrorKind, QueueError};
+use super::job::NewJob;
 use super::keys::QueueKeys;
+use super::options;
+use super::payload;
+use super::raw_json;
+use super::redis_queue::{lock, now_seconds, unexpected, Queue};
 use super::resp::{self, Reply};
-use super::{lock, payload, unexpected, Queue};
+
+impl Queue {
+    /// Enqueues one job; returns its id.
+    pub fn push(
+        &mut self,
+        queue: Option<&str>,
+        envelope_json: &[u8],
+        headers: &[(String, String)],
+    ) -> Result<String, QueueError> {
+        let mut ids = self.push_batch(
+            queue,
+            &[NewJob {
+                envelope_json,
+                headers,
+            }],
+        )?;
+        ids.pop()
+            .ok_or_else(|| QueueError::protocol("push returned no id"))
+    }
+
+    /// Enqueues jobs in one round trip; returns their ids in input order. Every envelope is
+    /// checked before anything is sent, and the jobs land together or not at all.
+    pub fn push_batch(&mut self, queue: Option<&str>, jobs: &[NewJob]) -> Result<Vec<String>, QueueError> {
+        for (index, job) in jobs.iter().enumerate() {
+            raw_json::object_members(job.envelope_json)
+                .map_err(|e| QueueError::payload(format!("job {index}: the envelope is not a JSON object: {e}")))?;
+        }
+        let mut batch = self.batch(queue, jobs.len())?;
+        for job in jobs {
+            batch.add(job.envelope_json, job.headers)?;
+        }
+        batch.finish()
+    }
+
+    /// Opens a batch push (see `batch`): jobs are encoded as they are added and stored
+    /// together by `finish`; a batch dropped unfinished sends nothing. `expected`: how many
+    /// jobs will be added (their ids are drawn at once).
+    pub fn batch(&mut self, queue: Option<&str>, expected: usize) -> Result<Batch<'_>, QueueError> {
+        let keys = self.keys(self.queue_name(queue));
+        Batch::new(self, keys, expected)
+    }
+
+    /// With `wait_replicas`: waits until that many replicas have this connection's writes
+    /// (WAIT on the queue's master). Only pushes wait: they are the writes whose loss in a
+    /// failover would lose a job; a lost pop, ack, release or dead-letter leaves the job
+    /// reserved on the replica, so it comes back (a duplicate, not a loss).
+    fn confirm_replicas(&mut self, ready_key: &str, jobs: usize) -> Result<(), QueueError> {
+        let wanted = self.options.wait_replicas;
+        if wanted == 0 {
+            return Ok(());
+        }
+        let timeout = self.options.wait_timeout;
+        let confirmed = lock(&self.conn).wait_for_replicas(ready_key.as_bytes(), wanted, timeout)?;
+        if confirmed >= wanted {
+            return Ok(());
+        }
+        Err(QueueError::new(
+            ErrorKind::Replication,
+            format!(
+                "{jobs} job(s) are queued on the master, but {confirmed} of {wanted} replica(s) confirmed them \
+                 within {} ms (wait_replicas): a failover before the replicas catch up would lose them",
+                timeout.as_millis()
+            ),
+        ))
+    }
+
+    /// Enqueues one job to become ready after `delay_seconds` (ZADD to `:delayed`, as
+    /// Laravel's `later`; no notify token until it is moved to the ready list).
+    pub fn later<K: AsRef<str>, V: AsRef<str>>(
+        &mut self,
+        queue: Option<&str>,
+        delay_seconds: u64,
+        envelope_json: &[u8],
+        headers: &[(K, V)],
+    ) -> Result<String, QueueError> {
+        let id = payload::new_job_id()?;
+        let bytes = payload::encode(&self.template_members, &id, envelope_json, headers)?;
+        let keys = self.keys(self.queue_name(queue));
+        let due = now_seconds()
+            .saturating_add(delay_seconds.min(options::MAX_DELAY_SECONDS))
+            .to_string();
+        lock(&self.conn).command(&[b"ZADD", keys.delayed.as_bytes(), due.as_bytes(), &bytes])?;
+        self.stats.pushed += 1;
+        self.confirm_replicas(&keys.delayed, 1)?;
+        Ok(id)
+    }
+}
 
 /// Ids drawn at a time once a batch outgrows the size it was opened with.
 const MORE_IDS: usize = 64;
