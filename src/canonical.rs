@@ -23,7 +23,7 @@ use serde_json::{Number, Value};
 use sha2::{Digest, Sha256, Sha512};
 use std::io::Write as _;
 
-use crate::contract::document::{DocJson, DocNode, Document};
+use crate::document::{DocJson, DocNode, Document};
 
 /// The largest integer magnitude inside the domain: JavaScript's `Number.MAX_SAFE_INTEGER`,
 /// I-JSON's (RFC 7493) limit for interoperable integers.

@@ -16,7 +16,7 @@ use std::fmt;
 
 use serde_json::{Map, Number, Value};
 
-use crate::contract::document::Document;
+use crate::document::Document;
 use crate::contract::violation::push_token;
 use crate::contract::{Check, RuleFields, Schema};
 

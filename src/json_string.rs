@@ -1,7 +1,7 @@
 //! JSON string tokens: the bytes a token cannot hold as they are (`"`, `\\` and control
 //! characters), found eight bytes at a time for both directions (whether and where a string
 //! needs escaping, where a token's plain run ends); writing text as a token exactly as
-//! serde_json writes it; reading a token back. Not whole documents (`contract::document`,
+//! serde_json writes it; reading a token back. Not whole documents (`document`,
 //! `queue::raw_json`, `canonical`).
 #![forbid(unsafe_code)]
 

@@ -6,6 +6,7 @@
 
 pub mod canonical;
 pub mod contract;
+pub mod document;
 pub mod envelope;
 pub mod input;
 pub mod json_string;

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Number, Value};
 
-use crate::contract::document::{DocJson, Document};
+use crate::document::{DocJson, Document};
 use crate::timestamp;
 
 /// How many payload and meta keys the log line lists.

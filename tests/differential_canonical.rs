@@ -15,7 +15,7 @@ mod payloads;
 
 use payloads::{random_double, random_value};
 use phpgrc_bus::canonical::{self, canonical_json, canonical_of};
-use phpgrc_bus::contract::document::{DocJson, Document};
+use phpgrc_bus::document::{DocJson, Document};
 use seeded::Seeded;
 use serde_json::json;
 

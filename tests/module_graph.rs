@@ -501,6 +501,42 @@ fn no_two_files_of_src_import_each_other() {
     assert!(report.is_empty(), "\n{report}");
 }
 
+/// The top-level module a file belongs to: `src/contract/kind.rs` → `src/contract/`,
+/// `src/canonical.rs` → `src/canonical.rs`, a binary's files → `src/bin/`.
+fn top_level(file: &Path) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let rest = file.strip_prefix(&src).unwrap_or(file);
+    let mut parts = rest.components();
+    match (parts.next(), parts.next()) {
+        (Some(first), Some(_)) => src.join(first).join(""),
+        _ => file.to_path_buf(),
+    }
+}
+
+#[test]
+fn no_two_top_level_modules_import_each_other() {
+    // A circle through directories is a circle a reader meets too: e.g. canonical JSON reading
+    // the contract's JSON tape while the contract's strict rules compute canonical JSON.
+    let (files, edges) = graph();
+    let modules: Vec<PathBuf> = files.iter().map(|f| top_level(f)).collect::<BTreeSet<_>>().into_iter().collect();
+    let pairs: BTreeSet<(PathBuf, PathBuf)> = edges
+        .iter()
+        .map(|e| (top_level(&e.from), top_level(&e.to)))
+        .filter(|(a, b)| a != b)
+        .collect();
+    let mut report = String::new();
+    for circle in circles(&modules, &pairs) {
+        report.push_str(&format!("module circle: {}\n", circle.iter().map(|p| relative(p)).collect::<Vec<_>>().join(", ")));
+        for e in edges.iter().filter(|e| {
+            let (a, b) = (top_level(&e.from), top_level(&e.to));
+            a != b && circle.contains(&a) && circle.contains(&b)
+        }) {
+            report.push_str(&format!("  {}:{} -> {}\n", relative(&e.from), e.line, relative(&e.to)));
+        }
+    }
+    assert!(report.is_empty(), "\n{report}");
+}
+
 #[test]
 fn layers_import_downward_only() {
     // (files, files they must not import): the lower layer never reaches up.

@@ -5,7 +5,7 @@ mod support;
 
 use std::time::Duration;
 
-use phpgrc_bus::contract::document::DocNode;
+use phpgrc_bus::document::DocNode;
 use phpgrc_bus::queue::resp::Reply;
 use phpgrc_bus::queue::{
     AckMode, Acked, Connection, ErrorKind, Options, Queue, Rejection, Reserved, VALIDATION_FAILED,

@@ -6,7 +6,7 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use phpgrc_bus::contract::document::DocNode;
+use phpgrc_bus::document::DocNode;
 use phpgrc_bus::queue::resp::Reply;
 use phpgrc_bus::queue::{
     AckMode, Acked, Connection, ConnectionConfig, NewJob, Options, Outcome, Queue, Rejection, Reserved,

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::document::DocNode;
+use crate::document::DocNode;
 
 /// One envelope member as the schemaRef and header rules see it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

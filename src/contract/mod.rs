@@ -4,7 +4,6 @@
 //! summary or the queue, and does not know how PHP values become JSON (`input`).
 #![forbid(unsafe_code)]
 
-pub mod document;
 pub mod email;
 pub mod fields;
 pub mod headers;
@@ -24,6 +23,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 use violation::quote;
+
+use crate::document;
 
 /// The contract schema, byte for byte as published (`schemas/`), embedded in the binary.
 pub const EMBEDDED_SCHEMA: &str = include_str!("../../schemas/integration-bus-envelope.schema.json");

@@ -505,7 +505,7 @@ fn header_rules_on_json_text_agree_with_the_value_path() {
     let wrong = Headers::from_pairs([("x-phpgrc-kind", "cyber.metric")]);
     for headers in [headers_for(&v), Headers::new(), wrong] {
         let check = Check { headers: Some(&headers), strict: false };
-        let doc = document::Document::parse(&text, 128).unwrap();
+        let doc = crate::document::Document::parse(&text, 128).unwrap();
         assert_eq!(schema().field_violations_doc(doc.root(), &check), schema().contract_violations(&v, &check));
     }
 }

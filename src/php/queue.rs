@@ -14,7 +14,7 @@ use super::convert::{self, entries, object_table, InputError};
 use super::exceptions::BusError;
 use super::ini;
 use super::zval_json::{self, PhpJson};
-use crate::contract::document::DocNode;
+use crate::document::DocNode;
 use crate::contract::{headers, Check, Headers, RuleFields, Schema, Violation};
 use crate::input::{self, Decoded, Judged, Key, Limits, Refused};
 use crate::queue::{self, AckMode, Acked, Block, ConnectionConfig, LaravelConnection, Options, QueueError, Rejection, Reserved};

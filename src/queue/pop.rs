@@ -4,7 +4,7 @@
 //! it is handed out (`ack`, `dead_letter`).
 #![forbid(unsafe_code)]
 
-use crate::contract::document::{DocNode, Document};
+use crate::document::{DocNode, Document};
 
 use super::error::QueueError;
 use super::job::Reserved;

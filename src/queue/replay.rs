@@ -5,7 +5,7 @@
 
 use jsonschema::json::Node as _;
 
-use crate::contract::document::{DocNode, Document};
+use crate::document::{DocNode, Document};
 
 use super::error::QueueError;
 use super::keys;

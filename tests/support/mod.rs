@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use phpgrc_bus::contract::document::DocNode;
+use phpgrc_bus::document::DocNode;
 use phpgrc_bus::queue::{Connection, ConnectionConfig, Options, Queue, Rejection, Reserved};
 
 pub const REDIS_SERVER: &str = "/usr/bin/redis-server";
