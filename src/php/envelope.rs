@@ -8,6 +8,7 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::types::{ZendHashTable, ZendObject, Zval};
 use serde_json::{Map, Value};
 
+use super::built;
 use super::convert::{self, object_table};
 use super::ini;
 use super::exceptions::BusError;
@@ -143,12 +144,16 @@ impl Run {
     /// A complete, validated envelope of this run.
     pub fn envelope(
         &self,
-        kind: String,
-        event: String,
+        kind: &str,
+        event: &str,
         payload: &ZendHashTable,
         provenance: &ZendHashTable,
         options: Option<&ZendHashTable>,
     ) -> PhpResult<ZBox<ZendHashTable>> {
+        if let Some(built) = built::envelope(&self.run, kind, event, payload, provenance, options) {
+            return Ok(built);
+        }
+        // Not plain data, or refused: the converting path says why, or builds it.
         let (payload, mut empties) = table_value(payload, "/payload")?;
         let (provenance, _) = table_value(provenance, "/provenance")?;
         let provenance = match provenance {
@@ -163,7 +168,7 @@ impl Run {
         };
         let mut options = envelope_options(options)?;
         options.empties.append(&mut empties);
-        let built = self.run.envelope(&kind, &event, payload, provenance, options).map_err(BusError::from)?;
+        let built = self.run.envelope(kind, event, payload, provenance, options).map_err(BusError::from)?;
         Ok(as_table(&built))
     }
 }
