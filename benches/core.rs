@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use phpgrc_bus::canonical::{canonical_json, checksum};
-use phpgrc_bus::contract::document::Document;
+use phpgrc_bus::document::Document;
 use phpgrc_bus::contract::{headers, Check, Headers, Kind, Schema, BUS_VERSION};
 use phpgrc_bus::envelope::{EnvelopeOptions, Run, DEFAULT_TENANT};
 use phpgrc_bus::summary::{summarize, summarize_json};

@@ -11,7 +11,7 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use phpgrc_bus::contract::document::Document;
+use phpgrc_bus::document::Document;
 use phpgrc_bus::contract::{Check, Schema};
 use phpgrc_bus::queue::{payload, Options};
 use phpgrc_bus::ulid as bus;

@@ -120,7 +120,7 @@ fn redis_rs_pop_ack(con: &mut redis::Connection, keys: &QueueKeys, dlq: &str, la
     };
     let decoded = payload::decode(reserved).expect("a job");
     let data = std::str::from_utf8(&reserved[decoded.data.clone()]).expect("UTF-8");
-    let _ = phpgrc_bus::contract::document::Document::parse(data, 128).expect("an envelope");
+    let _ = phpgrc_bus::document::Document::parse(data, 128).expect("an envelope");
     let removed: i64 = redis::cmd("ZREM").arg(&keys.reserved).arg(reserved.as_slice()).query(con).expect("acked");
     assert_eq!(removed, 1);
 }

@@ -193,7 +193,12 @@ namespace PhpGrc\Bus {
      * replicas have the job, Redis WAIT, else throws QueueException with the job queued all the
      * same), wait_timeout (1 second it waits for them) and busy_poll (100 microseconds a call
      * polls the socket for its reply before sleeping on it, plus 1 per KiB the request holds;
-     * 0 to 10000; 0: never poll; also a `?busy_poll=` URL parameter). Unknown options are
+     * 0 to 10000; 0: never poll; also a `?busy_poll=` URL parameter) and counters (null: the name
+     * of a Redis hash, under the prefix, where the queue keeps the runbook's worker counters
+     * `phpgrc_integration_bus_jobs_processed_total`, `…_failed_total` and `…_duration_seconds`:
+     * ack() counts a processed job and fail() a failed one, with their time, in the same write as
+     * the ack or fail, so the counters cost no round trip of their own; deferred with deferred
+     * acks; a write that fails loses its counts rather than doubling them). Unknown options are
      * refused.
      *
      * Prefetch: every reserved job has attempts + 1 and its own reservation until the pop round
@@ -251,9 +256,10 @@ namespace PhpGrc\Bus {
 
         /**
          * Processing succeeded: removes exactly the reserved bytes from `:reserved` and remembers the envelope as processed (replay dedupe).
+         * @param float|null $seconds how long the handler ran, for the `counters` option (null: since pop() handed the job out)
          * @return bool|null true: removed; false: no longer reserved (its reservation expired, the job is back in the queue); null: the `deferred` ack mode queued it for the next round trip
          */
-        public function ack(ReservedJob $job): ?bool {}
+        public function ack(ReservedJob $job, ?float $seconds = null): ?bool {}
 
         /**
          * Writes the deferred acknowledgements now (pop(), size(), stats() and destruction also do).
@@ -272,9 +278,10 @@ namespace PhpGrc\Bus {
         /**
          * Processing failed: annotates `error` per the error contract, then re-delays with backoff
          * while attempts < max_attempts, else moves the job to the dead-letter queue.
+         * @param float|null $seconds how long the handler ran, for the `counters` option (null: since pop() handed the job out)
          * @return string `released`, `dead-lettered` or `not-reserved`
          */
-        public function fail(ReservedJob $job, string $code, string $message): string {}
+        public function fail(ReservedJob $job, string $code, string $message, ?float $seconds = null): string {}
 
         /**
          * Moves the job to the dead-letter list now, `error` annotated per the error contract: for

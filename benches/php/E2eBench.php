@@ -24,6 +24,10 @@ final class E2eBench
         'ext' => 'ext driver (defaults)',
         'ext_prefetch_deferred' => 'ext driver (prefetch 16, deferred ack)',
         'peer' => 'peer: phpGRC job on redis driver',
+        // Not a contender: our EnvelopeJob fed from a queue in PHP memory, so the same Worker,
+        // log line, listener and counters with a bus that costs nothing. Its ratio to the peer
+        // is the most any bus can reach against this peer under the stock Worker.
+        'floor' => 'no bus (EnvelopeJob from PHP memory)',
     ];
     public const PRODUCER_LABELS = [
         'push' => 'ext Run::envelope + push',
@@ -32,6 +36,11 @@ final class E2eBench
     ];
     /** busy_poll values compared for the FPM producer: the default and off. */
     public const BUSY_POLLS = [100, 0];
+    /**
+     * What an FPM request does in its millisecond besides the push: CPU work (rendering,
+     * hydrating models) keeps the core awake; waiting on a database lets it sleep.
+     */
+    public const FPM_WORK = ['spin' => 'a CPU busy loop', 'sleep' => 'usleep, as a request waiting on its database'];
 
     private \Redis $redis;
 
@@ -61,9 +70,11 @@ final class E2eBench
                 $progress("round {$round}/{$this->rounds}: producer {$bus}");
                 $runs['producer'][$bus][] = $this->child(['produce', $bus, $this->jobs]);
             }
-            foreach (self::BUSY_POLLS as $busyPoll) {
-                $progress("round {$round}/{$this->rounds}: fpm busy_poll {$busyPoll}");
-                $runs['fpm'][$busyPoll][] = $this->child(['fpm', $busyPoll, $this->fpmRequests], [$this->fpmWorkUs, 'spin']);
+            foreach (array_keys(self::FPM_WORK) as $work) {
+                foreach (self::BUSY_POLLS as $busyPoll) {
+                    $progress("round {$round}/{$this->rounds}: fpm {$work} busy_poll {$busyPoll}");
+                    $runs['fpm'][$work][$busyPoll][] = $this->child(['fpm', $busyPoll, $this->fpmRequests], [$this->fpmWorkUs, $work]);
+                }
             }
         }
         $this->redis->flushAll();
@@ -71,18 +82,21 @@ final class E2eBench
         $consumer = array_map(static fn (array $r) => self::summary($r, 'cycle_ns') + self::percentiles($r, 'in_job_ns', 'in_job_'), $runs['consumer']);
         $producer = array_map(static fn (array $r) => self::summary($r, 'latency_ns'), $runs['producer']);
         $fpm = [];
-        foreach ($runs['fpm'] as $busyPoll => $r) {
-            $fpm[$busyPoll] = self::summary($r, 'latency_ns') + self::percentiles($r, 'push_cpu_ns', 'push_cpu_')
-                + ['push_cpu_us_mean' => round(array_sum(array_map(static fn ($x) => array_sum($x['samples']['push_cpu_ns']), $r)) / self::total($r, 'jobs') / 1e3, 2)];
+        foreach ($runs['fpm'] as $work => $byBusyPoll) {
+            foreach ($byBusyPoll as $busyPoll => $r) {
+                $fpm[$work][$busyPoll] = self::summary($r, 'latency_ns') + self::percentiles($r, 'push_cpu_ns', 'push_cpu_')
+                    + ['push_cpu_us_mean' => round(array_sum(array_map(static fn ($x) => array_sum($x['samples']['push_cpu_ns']), $r)) / self::total($r, 'jobs') / 1e3, 2)];
+            }
         }
         $ratio = static fn (array $ours, array $peer): ?float => $peer['jobs_per_s'] > 0 ? round($ours['jobs_per_s'] / $peer['jobs_per_s'], 2) : null;
 
         return [
             'consumer' => ['default' => $ratio($consumer['ext'], $consumer['peer']),
-                'prefetch_deferred' => $ratio($consumer['ext_prefetch_deferred'], $consumer['peer'])],
+                'prefetch_deferred' => $ratio($consumer['ext_prefetch_deferred'], $consumer['peer']),
+                'ceiling' => $ratio($consumer['floor'], $consumer['peer'])],
             'producer' => ['push' => $ratio($producer['push'], $producer['peer']), 'batch' => $ratio($producer['batch'], $producer['peer'])],
             'raw' => ['consumer' => $consumer, 'producer' => $producer],
-            'busy_poll' => ['requests_per_round' => $this->fpmRequests, 'work_us' => $this->fpmWorkUs, 'work' => 'a CPU busy loop', 'by_busy_poll' => $fpm],
+            'busy_poll' => ['requests_per_round' => $this->fpmRequests, 'work_us' => $this->fpmWorkUs, 'work' => self::FPM_WORK, 'by_work' => $fpm],
             'settings' => ['jobs_per_round' => $this->jobs, 'rounds' => $this->rounds, 'kinds' => 7],
             'definitions' => [
                 'jobs_per_s' => 'jobs ÷ wall time of the timed part, median of the rounds',
@@ -92,6 +106,7 @@ final class E2eBench
                 'cpu_client_us_per_job' => 'getrusage user+sys of the contender process over the timed part ÷ jobs',
                 'cpu_server_us_per_job' => 'redis-server INFO cpu used_cpu_user+used_cpu_sys over the timed part ÷ jobs',
                 'ratio' => 'our jobs/s ÷ the peer\'s jobs/s, same run',
+                'consumer ceiling' => 'the floor consumer\'s jobs/s ÷ the peer\'s: what a bus that costs nothing would reach',
             ],
         ];
     }

@@ -232,6 +232,7 @@ final class Report
         $row(E2eBench::CONSUMER_LABELS['ext_prefetch_deferred'], $e2e['raw']['consumer']['ext_prefetch_deferred'],
             $e2e['consumer']['prefetch_deferred'], $goalOf('consumer', 'prefetch_deferred'));
         $row(E2eBench::CONSUMER_LABELS['peer'], $e2e['raw']['consumer']['peer'], null, '');
+        $row(E2eBench::CONSUMER_LABELS['floor'], $e2e['raw']['consumer']['floor'], $e2e['consumer']['ceiling'], 'the ceiling: same Worker, log, counters; no bus');
         $header('producer: build, check, enqueue');
         $row(E2eBench::PRODUCER_LABELS['push'], $e2e['raw']['producer']['push'], $e2e['producer']['push'], $goalOf('producer', 'push'));
         $row(E2eBench::PRODUCER_LABELS['batch'], $e2e['raw']['producer']['batch'], $e2e['producer']['batch'], $goalOf('producer', 'batch'));
@@ -247,13 +248,18 @@ final class Report
         }
 
         $b = $e2e['busy_poll'];
-        printf("\nbusy_poll's bill: an FPM-style producer, %s requests per round, each %s µs of work (%s) then one push\n",
-            number_format($b['requests_per_round']), number_format($b['work_us']), $b['work']);
-        printf("  %-10s %12s %10s %16s %18s %18s %12s\n", 'busy_poll', 'push p50 µs', 'p99 µs', 'push cpu µs mean', 'push cpu p50/p99', 'request cpu µs', 'redis µs');
-        foreach ($b['by_busy_poll'] as $busyPoll => $r) {
-            printf("  %-10s %12s %10s %16s %18s %18s %12s\n", $busyPoll, self::num($r['p50_us']), self::num($r['p99_us']),
-                self::num($r['push_cpu_us_mean']), self::num($r['push_cpu_p50_us']) . ' / ' . self::num($r['push_cpu_p99_us']),
-                self::num($r['cpu_client_us_per_job']), self::num($r['cpu_server_us_per_job']));
+        printf("\nbusy_poll's bill: an FPM-style producer, %s requests per round, each %s µs of other work then one push\n",
+            number_format($b['requests_per_round']), number_format($b['work_us']));
+        printf("  %-6s %-10s %12s %10s %16s %18s %18s %12s\n", 'work', 'busy_poll', 'push p50 µs', 'p99 µs', 'push cpu µs mean', 'push cpu p50/p99', 'request cpu µs', 'redis µs');
+        foreach ($b['by_work'] as $work => $byBusyPoll) {
+            foreach ($byBusyPoll as $busyPoll => $r) {
+                printf("  %-6s %-10s %12s %10s %16s %18s %18s %12s\n", $work, $busyPoll, self::num($r['p50_us']), self::num($r['p99_us']),
+                    self::num($r['push_cpu_us_mean']), self::num($r['push_cpu_p50_us']) . ' / ' . self::num($r['push_cpu_p99_us']),
+                    self::num($r['cpu_client_us_per_job']), self::num($r['cpu_server_us_per_job']));
+            }
+        }
+        foreach ($b['work'] as $work => $what) {
+            printf("  %s: %s\n", $work, $what);
         }
     }
 

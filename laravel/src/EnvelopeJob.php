@@ -9,6 +9,7 @@ use Illuminate\Contracts\Events\Dispatcher;
 use Illuminate\Contracts\Queue\Job;
 use PhpGrc\Bus\Envelope;
 use PhpGrc\Bus\Laravel\Events\MessageReceived;
+use PhpGrc\Bus\Laravel\Queue\IntegrationBusJob;
 use PhpGrc\Bus\Summary;
 use PhpGrc\Bus\Validator;
 use Psr\Log\LoggerInterface;
@@ -62,7 +63,7 @@ final class EnvelopeJob
                 $job->attempts(),
                 (int) ($job->maxTries() ?? $this->maxAttempts),
             )));
-            $this->metrics->recordFailed(self::secondsSince($started));
+            $this->count($job, false, self::secondsSince($started));
 
             throw $e;
         }
@@ -72,9 +73,24 @@ final class EnvelopeJob
         // envelope to JSON values and back: ~80 k instructions a job.
         $envelope['error'] = null;
         $this->logger->info(self::LOG_MESSAGE, Summary::of($envelope));
-        $this->metrics->recordProcessed(self::secondsSince($started));
+        $this->count($job, true, self::secondsSince($started));
 
         $job->delete();
+    }
+
+    /**
+     * The worker counters: written by the extension with this job's ack or fail when the
+     * driver keeps them (no round trip of their own), else by Metrics now.
+     */
+    private function count(Job $job, bool $processed, float $seconds): void
+    {
+        if ($job instanceof IntegrationBusJob && $job->countsItself()) {
+            $job->ranFor($seconds);
+        } elseif ($processed) {
+            $this->metrics->recordProcessed($seconds);
+        } else {
+            $this->metrics->recordFailed($seconds);
+        }
     }
 
     /**

@@ -185,6 +185,25 @@ final class EnvelopeJobTest extends TestCase
         $this->assertSame(3, $this->app->make(Metrics::class)->read()[Metrics::PROCESSED]);
     }
 
+    public function test_counters_on_another_redis_connection_are_written_by_metrics_not_by_the_queue(): void
+    {
+        $this->boot([
+            'handlers' => ['asset.discovery' => RecordingEnvelopeHandler::class, 'incident.event' => ThrowingEnvelopeHandler::class],
+            'metrics' => ['connection' => 'metrics', 'key' => 'integration-bus:counters'],
+        ]);
+        Queue::connection('integration-bus')->push(Envelopes::of('asset.discovery'));
+        Queue::connection('integration-bus')->push(Envelopes::of('incident.event'));
+        $this->work();
+        $this->work();
+
+        $metrics = $this->app->make(Metrics::class)->read();
+        $this->assertSame([1, 1], [$metrics[Metrics::PROCESSED], $metrics[Metrics::FAILED]]);
+        $raw = TestApplication::rawRedis();
+        $this->assertSame(0, $raw->exists(TestApplication::PREFIX . 'integration-bus:counters'), 'nothing on the queue\'s database');
+        $raw->select(1);
+        $this->assertSame(1, $raw->exists(TestApplication::PREFIX . 'integration-bus:counters'));
+    }
+
     public function test_counters_read_zero_before_any_job(): void
     {
         $this->boot();

@@ -120,10 +120,10 @@ fn cluster_seeds(list: &Zval) -> Result<Vec<String>, BusError> {
     Ok(seeds)
 }
 
-const OPTIONS: [&str; 22] = [
+const OPTIONS: [&str; 23] = [
     "queue", "dlq", "max_attempts", "retry_seconds", "backoff_exp", "retry_after", "block_for", "prefix", "job",
     "dedupe_ttl", "strict", "timeout", "read_timeout", "tls_ca", "tls_cert", "tls_key", "failover_timeout", "prefetch",
-    "ack", "wait_replicas", "wait_timeout", "busy_poll",
+    "ack", "wait_replicas", "wait_timeout", "busy_poll", "counters",
 ];
 
 fn options(given: Option<&ZendHashTable>, config: &mut ConnectionConfig) -> Result<(Options, bool), BusError> {
@@ -166,6 +166,7 @@ fn options(given: Option<&ZendHashTable>, config: &mut ConnectionConfig) -> Resu
             "dlq" => o.dlq = text,
             "job" => o.job = text,
             "prefix" => o.prefix = Some(text),
+            "counters" => o.counters = Some(text),
             "max_attempts" => o.max_attempts = number()?.min(u32::MAX as u64) as u32,
             "retry_seconds" => o.retry_seconds = number()?,
             "backoff_exp" => o.backoff_exp = number()?.min(u32::MAX as u64) as u32,
@@ -352,6 +353,15 @@ fn check_reserved(schema: &Schema, job: &Reserved, envelope: Option<DocNode<'_>>
     }
 }
 
+/// A handler's run time as given to ack()/fail(): finite and not negative.
+fn ran_for(seconds: Option<f64>) -> Result<Option<std::time::Duration>, BusError> {
+    match seconds {
+        None => Ok(None),
+        Some(s) if s.is_finite() && (0.0..=86_400.0 * 366.0).contains(&s) => Ok(Some(std::time::Duration::from_secs_f64(s))),
+        Some(s) => Err(BusError::InvalidArgument(format!("seconds must be a finite number of seconds ≥ 0, got {s}"))),
+    }
+}
+
 #[php_impl]
 impl Queue {
     pub fn __construct(connection: &Zval, options: Option<&ZendHashTable>) -> PhpResult<Self> {
@@ -476,8 +486,9 @@ impl Queue {
 
     /// Processing succeeded: removes exactly the reserved bytes. true: removed; false: no
     /// longer reserved; null: deferred (`'ack' => 'deferred'`), written with the next round trip.
-    pub fn ack(&mut self, job: &ZendClassObject<ReservedJob>) -> PhpResult<Option<bool>> {
-        Ok(match self.inner.ack(&job.reserved).map_err(BusError::from)? {
+    /// With the `counters` option the job counts as processed, for `seconds` (null: since pop).
+    pub fn ack(&mut self, job: &ZendClassObject<ReservedJob>, seconds: Option<f64>) -> PhpResult<Option<bool>> {
+        Ok(match self.inner.ack_timed(&job.reserved, ran_for(seconds)?).map_err(BusError::from)? {
             Acked::Removed => Some(true),
             Acked::NotReserved => Some(false),
             Acked::Deferred => None,
@@ -496,9 +507,10 @@ impl Queue {
         Ok(self.inner.release(&job.reserved, delay).map_err(BusError::from)?.as_str().to_string())
     }
 
-    /// Processing failed: annotates `error`, then retries with backoff or dead-letters.
-    pub fn fail(&mut self, job: &ZendClassObject<ReservedJob>, code: String, message: String) -> PhpResult<String> {
-        Ok(self.inner.fail(&job.reserved, &code, &message).map_err(BusError::from)?.as_str().to_string())
+    /// Processing failed: annotates `error`, then retries with backoff or dead-letters. With the
+    /// `counters` option the job counts as failed, for `seconds` (null: since pop).
+    pub fn fail(&mut self, job: &ZendClassObject<ReservedJob>, code: String, message: String, seconds: Option<f64>) -> PhpResult<String> {
+        Ok(self.inner.fail_timed(&job.reserved, &code, &message, ran_for(seconds)?).map_err(BusError::from)?.as_str().to_string())
     }
 
     /// Moves the job to the dead-letter list now, with `error` annotated: for failures that

@@ -3,6 +3,8 @@
 //! out). Every change acts only while the exact reserved bytes are still reserved.
 #![forbid(unsafe_code)]
 
+use std::time::Duration;
+
 use serde_json::Value;
 
 use super::error::{self, ErrorKind, QueueError};
@@ -66,7 +68,15 @@ impl Queue {
     /// (`Acked::Deferred`); an error reply to them is reported by that call, or by the next
     /// `ack` when it came with another call.
     pub fn ack(&mut self, job: &Reserved) -> Result<Acked, QueueError> {
+        self.ack_timed(job, None)
+    }
+
+    /// `ack`, counting the job as processed in the `counters` hash (when that option is set)
+    /// with `ran` seconds, else the time since pop handed it out; the count rides in the same
+    /// write as the ack.
+    pub fn ack_timed(&mut self, job: &Reserved, ran: Option<Duration>) -> Result<Acked, QueueError> {
         self.adopt_process();
+        self.count(job, ran, true);
         let replay = if self.options.dedupe_ttl > 0 {
             // Read at pop, unless another queue (dedupe off) popped it.
             let key = match &job.replay {
@@ -102,7 +112,7 @@ impl Queue {
     pub fn flush(&mut self) -> Result<usize, QueueError> {
         self.adopt_process();
         let acks = std::mem::take(&mut self.pending_acks);
-        if !acks.is_empty() {
+        if !acks.is_empty() || !self.pending_counts.is_empty() {
             match self.write_acks(&acks, None) {
                 Ok(written) => {
                     if let Some(e) = written.error {
@@ -111,7 +121,8 @@ impl Queue {
                 }
                 Err(e) => {
                     // The acks may not have run; resending them is harmless (ZREM of bytes no
-                    // longer reserved removes nothing, the SET is the same).
+                    // longer reserved removes nothing, the SET is the same). Counts may have
+                    // run: they are not sent again (a lost count, never a doubled one).
                     self.pending_acks = acks;
                     return Err(e);
                 }
@@ -126,7 +137,7 @@ impl Queue {
     /// Runs a script; pending deferred acks go first in the same write. An error reply to an
     /// ack is kept for the caller to report after it has used the script's reply.
     pub(super) fn eval_after_acks(&mut self, script: &Script, keys: &[&[u8]], args: &[&[u8]]) -> Result<Reply, QueueError> {
-        if self.pending_acks.is_empty() {
+        if !self.has_pending_writes() {
             return script.run(&mut lock(&self.conn), keys, args);
         }
         let acks = std::mem::take(&mut self.pending_acks);
@@ -147,20 +158,40 @@ impl Queue {
         }
     }
 
-    /// One write: every ack's ZREM (and replay SET), then the script call if any. `Err` only
-    /// when no reply came (the connection failed).
+    /// One write: every ack's ZREM (and replay SET), the pending counts (taken: a count is
+    /// sent once, so a failed write may lose it but never doubles it), then the script call if
+    /// any. `Err` only when no reply came (the connection failed).
     fn write_acks(
         &mut self,
         acks: &[PendingAck],
         script: Option<(&Script, &[&[u8]], &[&[u8]])>,
     ) -> Result<AcksWritten, QueueError> {
         let ttl = self.options.dedupe_ttl.max(1).to_string();
-        let mut commands: Vec<Vec<&[u8]>> = Vec::with_capacity(acks.len() * 2 + 1);
+        let mut commands: Vec<Vec<&[u8]>> = Vec::with_capacity(acks.len() * 2 + 2);
         for ack in acks {
             commands.push(vec![b"ZREM", ack.reserved_key.as_bytes(), &ack.member]);
             if let Some((key, checksum)) = &ack.replay {
                 commands.push(vec![b"SET", key.as_bytes(), checksum.as_bytes(), b"EX", ttl.as_bytes()]);
             }
+        }
+        let counts = std::mem::take(&mut self.pending_counts);
+        let count_args: Option<[String; 3]> = match &self.counters_key {
+            Some(_) if !counts.is_empty() => {
+                Some([counts.processed.to_string(), counts.failed.to_string(), format!("{:.6}", counts.seconds)])
+            }
+            _ => None,
+        };
+        let counters_key = self.counters_key.as_deref().unwrap_or_default();
+        if let Some([processed, failed, seconds]) = &count_args {
+            commands.push(vec![
+                b"EVALSHA",
+                scripts::COUNT.sha1().as_bytes(),
+                b"1",
+                counters_key.as_bytes(),
+                processed.as_bytes(),
+                failed.as_bytes(),
+                seconds.as_bytes(),
+            ]);
         }
         let numkeys = script.map(|(_, keys, _)| keys.len().to_string()).unwrap_or_default();
         if let Some((script, keys, args)) = script {
@@ -182,6 +213,21 @@ impl Queue {
             }),
         };
         let mut written = AcksWritten { removed: 0, error: None, script: script_reply };
+        if let Some([processed, failed, seconds]) = &count_args {
+            let reply = replies.pop();
+            let counted = match reply {
+                // Not run (the server lost its scripts): run it by its source now.
+                Some(Reply::Error(e)) if e.starts_with("NOSCRIPT") => scripts::COUNT
+                    .run(&mut conn, &[counters_key.as_bytes()], &[processed.as_bytes(), failed.as_bytes(), seconds.as_bytes()])
+                    .map(drop),
+                Some(Reply::Error(e)) => Err(scripts::COUNT.refused(&e, &conn)),
+                Some(_) => Ok(()),
+                None => Err(QueueError::protocol("missing reply to the counters")),
+            };
+            if let Err(e) = counted {
+                written.error.get_or_insert(e);
+            }
+        }
         for reply in replies {
             match reply {
                 Reply::Integer(1) => written.removed += 1,
@@ -219,7 +265,29 @@ impl Queue {
         code: &str,
         message: &str,
     ) -> Result<Outcome, QueueError> {
+        self.fail_timed(job, code, message, None)
+    }
+
+    /// `fail`, counting the job as failed in the `counters` hash (when that option is set), as
+    /// `ack_timed` counts a processed one.
+    pub fn fail_timed(&mut self, job: &Reserved, code: &str, message: &str, ran: Option<Duration>) -> Result<Outcome, QueueError> {
+        self.adopt_process();
+        self.count(job, ran, false);
         self.retry_or_dead_letter(job, None, Some((code, message)))
+    }
+
+    /// Adds one job to the pending counts, when the queue keeps the counters.
+    fn count(&mut self, job: &Reserved, ran: Option<Duration>, processed: bool) {
+        if self.counters_key.is_none() {
+            return;
+        }
+        let counts = &mut self.pending_counts;
+        if processed {
+            counts.processed += 1;
+        } else {
+            counts.failed += 1;
+        }
+        counts.seconds += ran.unwrap_or_else(|| job.handed_out.elapsed()).as_secs_f64();
     }
 
     fn retry_or_dead_letter(
@@ -265,8 +333,9 @@ impl Queue {
         };
         let keys = self.keys(&job.queue);
         let due = due.to_string();
-        let reply = scripts::RELEASE.run(
-            &mut lock(&self.conn),
+        // With pending acks or counts (a fail's own count) in the same write.
+        let reply = self.eval_after_acks(
+            &scripts::RELEASE,
             &[keys.reserved.as_bytes(), keys.delayed.as_bytes()],
             &[&job.reserved, &released, due.as_bytes()],
         )?;

@@ -82,8 +82,9 @@ impl Queue {
         entry: &[u8],
     ) -> Result<bool, QueueError> {
         let dlq = self.dlq_key();
-        let reply = scripts::DEAD_LETTER.run(
-            &mut lock(&self.conn),
+        // With pending acks or counts in the same write.
+        let reply = self.eval_after_acks(
+            &scripts::DEAD_LETTER,
             &[keys.reserved.as_bytes(), dlq.as_bytes()],
             &[reserved, entry],
         )?;

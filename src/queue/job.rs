@@ -3,6 +3,8 @@
 //! to Redis.
 #![forbid(unsafe_code)]
 
+use std::time::Instant;
+
 use serde_json::Value;
 
 use super::error::QueueError;
@@ -29,6 +31,8 @@ pub struct Reserved {
     /// The envelope's replay identity, read at pop when replay dedupe is on (ack stores it);
     /// `None` when not read.
     pub(super) replay: Option<Option<ReplayKey>>,
+    /// When pop handed it out: the counters' duration when the caller gives none.
+    pub(super) handed_out: Instant,
 }
 
 impl Reserved {

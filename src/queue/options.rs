@@ -38,6 +38,9 @@ pub struct Options {
     pub wait_replicas: u32,
     /// How long a push waits for them.
     pub wait_timeout: std::time::Duration,
+    /// The Redis hash (under the prefix) the runbook's worker counters are kept in, written in
+    /// the same round trip as each ack and fail; `None`: the queue counts nothing there.
+    pub counters: Option<String>,
 }
 
 /// When an acknowledgement reaches Redis.
@@ -91,6 +94,7 @@ impl Default for Options {
             ack: AckMode::Sync,
             wait_replicas: 0,
             wait_timeout: DEFAULT_WAIT_TIMEOUT,
+            counters: None,
         }
     }
 }
@@ -135,6 +139,9 @@ impl Options {
     pub fn validate(&self) -> Result<(), QueueError> {
         if self.queue.is_empty() || self.dlq.is_empty() {
             return Err(QueueError::config("queue and dlq names must not be empty"));
+        }
+        if self.counters.as_deref() == Some("") {
+            return Err(QueueError::config("counters must name a Redis hash, or be null"));
         }
         if self.max_attempts == 0 {
             return Err(QueueError::config("max_attempts must be at least 1"));

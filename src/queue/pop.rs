@@ -120,6 +120,7 @@ impl Queue {
                 reserved,
                 decoded,
                 replay: None,
+                handed_out: std::time::Instant::now(),
             };
             // The envelope is parsed once, for the caller's check and for replay dedupe.
             let (replay, is_replay) = {
@@ -269,7 +270,7 @@ impl Drop for Queue {
     /// and kept jobs stay reserved until retry_after.
     fn drop(&mut self) {
         self.adopt_process();
-        if !self.pending_acks.is_empty() || !self.prefetched.is_empty() {
+        if self.has_pending_writes() || !self.prefetched.is_empty() {
             let _ = self.close();
         }
     }

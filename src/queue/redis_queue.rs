@@ -35,6 +35,20 @@ pub(super) struct PendingAck {
     pub(super) replay: Option<(String, String)>,
 }
 
+/// Counter increments not written yet: they ride on the next write (an ack, a fail, a pop).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(super) struct PendingCounts {
+    pub(super) processed: u64,
+    pub(super) failed: u64,
+    pub(super) seconds: f64,
+}
+
+impl PendingCounts {
+    pub(super) fn is_empty(&self) -> bool {
+        self.processed == 0 && self.failed == 0
+    }
+}
+
 /// What this `Queue` has done since it was made.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -61,6 +75,10 @@ pub struct Queue {
     pub(super) prefetched: VecDeque<Prefetched>,
     /// Deferred acknowledgements not written yet.
     pub(super) pending_acks: Vec<PendingAck>,
+    /// The counters hash's full key (`counters` option under the prefix), and what is still
+    /// to be added to it.
+    pub(super) counters_key: Option<String>,
+    pub(super) pending_counts: PendingCounts,
     /// An error reply to a deferred acknowledgement written along with another call: the
     /// next call reports it.
     pub(super) ack_error: Option<QueueError>,
@@ -146,6 +164,7 @@ impl Queue {
             check_cluster_keys(&prefix, &options)?;
         }
         let template_members = options.job_template().members_json();
+        let counters_key = options.counters.as_ref().map(|hash| format!("{prefix}{hash}"));
         Ok(Queue {
             conn,
             options,
@@ -155,6 +174,8 @@ impl Queue {
             stats: Stats::default(),
             prefetched: VecDeque::new(),
             pending_acks: Vec::new(),
+            counters_key,
+            pending_counts: PendingCounts::default(),
             ack_error: None,
             owner_pid: std::process::id(),
         })
@@ -199,12 +220,18 @@ impl Queue {
         keys::dead_letter_key(&self.prefix, &self.options.dlq)
     }
 
-    /// After fork(): the child forgets the parent's kept jobs and pending acks.
+    /// Whether acks, counts or nothing wait to be written.
+    pub(super) fn has_pending_writes(&self) -> bool {
+        !self.pending_acks.is_empty() || !self.pending_counts.is_empty()
+    }
+
+    /// After fork(): the child forgets the parent's kept jobs, pending acks and counts.
     pub(super) fn adopt_process(&mut self) {
         let pid = std::process::id();
         if self.owner_pid != pid {
             self.prefetched.clear();
             self.pending_acks.clear();
+            self.pending_counts = PendingCounts::default();
             self.ack_error = None;
             self.owner_pid = pid;
         }

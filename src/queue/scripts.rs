@@ -299,6 +299,22 @@ return {
 "#,
 );
 
+/// The runbook's worker counters (CONTRACT.md, "Queue and operations"), for the `counters`
+/// option: rides in the same write as the acks and fails it counts.
+///
+/// KEYS[1] the counters hash. ARGV[1] jobs processed, ARGV[2] jobs failed, ARGV[3] seconds
+/// they took. Guarantees: the counts and their time change together (a reader never sees a job
+/// counted without its time). Returns 1.
+pub static COUNT: Script = Script::new(
+    "count",
+    r#"-- count: add processed and failed jobs, and the time they took, to the counters hash.
+if ARGV[1] ~= '0' then redis.call('HINCRBY', KEYS[1], 'phpgrc_integration_bus_jobs_processed_total', ARGV[1]) end
+if ARGV[2] ~= '0' then redis.call('HINCRBY', KEYS[1], 'phpgrc_integration_bus_jobs_failed_total', ARGV[2]) end
+redis.call('HINCRBYFLOAT', KEYS[1], 'phpgrc_integration_bus_jobs_duration_seconds', ARGV[3])
+return 1
+"#,
+);
+
 /// Deletes a queue's jobs: what Laravel's `ClearableQueue::clear()` (`queue:clear`) does.
 ///
 /// KEYS[1] ready list, KEYS[2] `:delayed`, KEYS[3] `:reserved`, KEYS[4] `:notify`.
@@ -393,6 +409,7 @@ mod tests {
             &RETRY_DEAD_LETTER,
             &SIZES,
             &CLEAR,
+            &COUNT,
         ];
         let mut digests: Vec<&str> = all.iter().map(|s| s.sha1()).collect();
         for s in all {

@@ -34,6 +34,11 @@ final class IntegrationBusConnector implements ConnectorInterface
         $queue = (string) ($settings['queue'] ?? 'integration-bus');
         $retryAfter = (int) ($config['retry_after'] ?? $settings['visibility_timeout'] ?? 900);
         $maxAttempts = (int) ($settings['max_attempts'] ?? 5);
+        // The worker counters live on this Redis connection too (the default): the extension
+        // writes them with each ack and fail instead of a round trip of their own.
+        $counters = ($settings['metrics']['connection'] ?? 'default') === $redisName
+            ? (string) ($settings['metrics']['key'] ?? 'integration-bus:counters')
+            : null;
 
         $native = new NativeQueue($this->redisConnection($redisName), array_filter([
             'queue' => $queue,
@@ -60,6 +65,7 @@ final class IntegrationBusConnector implements ConnectorInterface
             // and 'deferred' acks written with the next round trip instead of their own.
             'prefetch' => isset($config['prefetch']) ? (int) $config['prefetch'] : null,
             'ack' => $config['ack'] ?? null,
+            'counters' => $counters,
         ], static fn ($value) => $value !== null));
 
         $laravelJobs = new RedisQueue(
@@ -71,7 +77,7 @@ final class IntegrationBusConnector implements ConnectorInterface
             $config['after_commit'] ?? null,
         );
 
-        return new IntegrationBusQueue($native, $laravelJobs, $queue, $maxAttempts);
+        return new IntegrationBusQueue($native, $laravelJobs, $queue, $maxAttempts, $counters !== null);
     }
 
     /**

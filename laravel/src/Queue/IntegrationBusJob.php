@@ -23,7 +23,11 @@ use Throwable;
  * - fail() when attempts are exhausted → fail(code, message), which dead-letters the job with its
  *   `error`; Laravel's failed() hook and JobFailed event (the failed-jobs table) still run.
  *
- * Overridden methods keep Laravel's untyped signatures, which differ in nothing from 8 to 11.
+ * When the extension keeps the worker counters (the driver's Redis connection is the counters'
+ * connection), the ack or fail carries this job's count and the handler time EnvelopeJob reports
+ * through ranFor(): no round trip of its own.
+ *
+ * Overridden methods keep Laravel's untyped signatures, the same from 8 to 13.
  */
 final class IntegrationBusJob extends Job implements JobContract
 {
@@ -33,12 +37,16 @@ final class IntegrationBusJob extends Job implements JobContract
     /** What made this attempt fail: the handler's exception, or the one the job was failed with. */
     private ?Throwable $failure = null;
 
+    /** How long the handler ran, for the counters the ack or fail writes (null: since pop). */
+    private ?float $ranFor = null;
+
     public function __construct(
         Container $container,
         private readonly NativeQueue $native,
         private readonly ReservedJob $reserved,
         string $connectionName,
         private readonly int $maxAttempts,
+        private readonly bool $countsItself = false,
     ) {
         $this->container = $container;
         $this->connectionName = $connectionName;
@@ -64,7 +72,7 @@ final class IntegrationBusJob extends Job implements JobContract
         if ($this->hasFailed()) {
             $this->annotateAndReschedule();
         } else {
-            $this->native->ack($this->reserved);
+            $this->native->ack($this->reserved, $this->ranFor);
         }
     }
 
@@ -112,6 +120,18 @@ final class IntegrationBusJob extends Job implements JobContract
         return $this->decoded;
     }
 
+    /** Whether this job's ack or fail counts it in the worker counters (EnvelopeJob then does not). */
+    public function countsItself(): bool
+    {
+        return $this->countsItself;
+    }
+
+    /** The handler's run time, for the count the ack or fail writes. */
+    public function ranFor(float $seconds): void
+    {
+        $this->ranFor = $seconds;
+    }
+
     /** The reserved job, for the extension's own calls (envelope JSON, headers). */
     public function reservedJob(): ReservedJob
     {
@@ -126,6 +146,6 @@ final class IntegrationBusJob extends Job implements JobContract
     private function annotateAndReschedule(): void
     {
         $reason = FailureReason::of($this->failure);
-        $this->native->fail($this->reserved, $reason->code, $reason->message);
+        $this->native->fail($this->reserved, $reason->code, $reason->message, $this->ranFor);
     }
 }

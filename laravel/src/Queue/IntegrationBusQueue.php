@@ -42,6 +42,7 @@ final class IntegrationBusQueue extends Queue implements QueueContract, Clearabl
         private readonly RedisQueue $laravelJobs,
         private readonly string $default,
         private readonly int $maxAttempts,
+        private readonly bool $countsJobs = false,
     ) {
     }
 
@@ -176,7 +177,7 @@ final class IntegrationBusQueue extends Queue implements QueueContract, Clearabl
 
         $reserved = $this->native->pop($this->queueName($queue), $block ? null : -1);
         $job = $reserved !== null
-            ? new IntegrationBusJob($this->container, $this->native, $reserved, $this->connectionName, $this->maxAttempts)
+            ? new IntegrationBusJob($this->container, $this->native, $reserved, $this->connectionName, $this->maxAttempts, $this->countsJobs)
             // The companion never blocks (its block_for is null); Laravel 13's takes the index too.
             : $this->laravelJobs->pop($this->laravelQueue($queue), $index);
         if ($job !== null && $index > 0) {

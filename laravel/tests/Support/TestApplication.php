@@ -49,6 +49,8 @@ final class TestApplication
                 'client' => 'phpredis',
                 'options' => ['prefix' => self::PREFIX],
                 'default' => ['host' => '127.0.0.1', 'port' => self::redisPort(), 'database' => 0, 'password' => null, 'url' => null],
+                // Another connection (same server, database 1), for counters kept apart from the queue.
+                'metrics' => ['host' => '127.0.0.1', 'port' => self::redisPort(), 'database' => 1, 'password' => null, 'url' => null],
             ]],
             'queue' => [
                 'default' => 'integration-bus',
