@@ -21,7 +21,6 @@ use std::borrow::Cow;
 use jsonschema::json::{Array, Json, JsonNumber, Node, Object, SerdeJson};
 use serde_json::{Number, Value};
 use sha2::{Digest, Sha256, Sha512};
-use std::io::Write as _;
 
 use crate::document::{DocJson, DocNode, Document};
 
@@ -71,7 +70,7 @@ pub fn canonical_json(value: &Value) -> Result<String, OutOfDomain> {
 /// as serde_json keeps it.
 pub fn canonical_of<'a, F: Json>(node: F::Node<'a>) -> Result<String, OutOfDomain> {
     let mut out = Vec::with_capacity(1024);
-    Writer::<F> { out: &mut out, members: Vec::new(), integers: Integers::Refuse }.node(&node)?;
+    Writer::<F> { out: &mut out, members: Vec::with_capacity(32), integers: Integers::Refuse }.node(&node)?;
     // Escapes and number text are ASCII; every other byte is copied from UTF-8 strings.
     Ok(String::from_utf8(out).unwrap_or_default())
 }
@@ -110,7 +109,7 @@ pub fn identity_checksum_doc(node: DocNode<'_>) -> String {
 pub fn identity_checksum_of<'a, F: Json>(node: F::Node<'a>) -> String {
     let mut out = Vec::with_capacity(1024);
     // Exact integers leave nothing out of the domain: this cannot fail.
-    let _ = Writer::<F> { out: &mut out, members: Vec::new(), integers: Integers::Exact }.node(&node);
+    let _ = Writer::<F> { out: &mut out, members: Vec::with_capacity(32), integers: Integers::Exact }.node(&node);
     hex(&Sha256::digest(&out))
 }
 
@@ -219,18 +218,36 @@ fn write_number(out: &mut Vec<u8>, n: &Number, integers: Integers) -> Result<(),
         if i.unsigned_abs() > MAX_SAFE_INTEGER && integers == Integers::Refuse {
             return Err(out_of_domain());
         }
-        let _ = write!(out, "{i}");
+        if i < 0 {
+            out.push(b'-');
+        }
+        write_digits(out, i.unsigned_abs());
     } else if let Some(u) = n.as_u64() {
         if u > MAX_SAFE_INTEGER && integers == Integers::Refuse {
             return Err(out_of_domain());
         }
-        let _ = write!(out, "{u}");
+        write_digits(out, u);
     } else if let Some(f) = n.as_f64() {
         write_double(out, f);
     } else {
         out.extend_from_slice(b"null");
     }
     Ok(())
+}
+
+/// The decimal digits of `n`, without `fmt`'s machinery (payload numbers are mostly small).
+fn write_digits(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// ECMAScript's `Number::toString` for a finite double (serde_json never holds NaN or

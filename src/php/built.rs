@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::convert::IntoZval;
 use ext_php_rs::flags::ZvalTypeFlags;
-use ext_php_rs::types::{ZendHashTable, ZendObject, Zval};
+use ext_php_rs::types::{ArrayKey, ZendHashTable, ZendObject, ZendStr, Zval};
 
 use super::convert::{self, entries};
 use super::ini;
@@ -75,6 +75,73 @@ fn schema_ref(kind: Kind) -> &'static str {
     &REFS.get_or_init(|| Kind::ALL.map(|k| Schema::embedded().schema_ref(k)))[kind.index()]
 }
 
+/// The member names a builder writes, in the contract's order.
+const NAMES: [&str; 19] = [
+    "id", "busVersion", "connectorKey", "connectorVersion", "tenantId", "runId", "kind", "event", "emittedAt",
+    "receivedAt", "priority", "payload", "provenance", "attachments", "meta", "error",
+    // provenance
+    "ingestedAt", "schemaRef", "checksum",
+];
+
+/// Where each member name is in [`NAMES`].
+#[derive(Clone, Copy)]
+enum Name {
+    Id,
+    BusVersion,
+    ConnectorKey,
+    ConnectorVersion,
+    TenantId,
+    RunId,
+    Kind,
+    Event,
+    EmittedAt,
+    ReceivedAt,
+    Priority,
+    Payload,
+    Provenance,
+    Attachments,
+    Meta,
+    Error,
+    IngestedAt,
+    SchemaRef,
+    Checksum,
+}
+
+/// A run's PHP strings, made once per `Run`: the member names, the run's identity and each
+/// kind's `kind` and `schemaRef` values. Every envelope of the run holds these strings, shared
+/// by refcount, instead of allocating, copying and hashing them again.
+pub struct Stamp {
+    names: Vec<ZBox<ZendStr>>,
+    /// busVersion, connectorKey, connectorVersion, tenantId, runId.
+    identity: [Zval; 5],
+    kinds: Vec<Zval>,
+    schema_refs: Vec<Zval>,
+    normal: Zval,
+}
+
+fn text(s: &str) -> Zval {
+    let mut zv = Zval::new();
+    // Only fails on an interior NUL in a C string, which ZendStr does not use.
+    let _ = zv.set_string(s, false);
+    zv
+}
+
+impl Stamp {
+    pub fn new(run: &Run) -> Stamp {
+        Stamp {
+            names: NAMES.iter().map(|name| ZendStr::new(name, false)).collect(),
+            identity: [run.bus_version(), run.connector_key(), run.connector_version(), run.tenant_id(), run.run_id()].map(text),
+            kinds: Kind::ALL.iter().map(|k| text(k.as_str())).collect(),
+            schema_refs: Kind::ALL.iter().map(|&k| text(schema_ref(k))).collect(),
+            normal: text("normal"),
+        }
+    }
+
+    fn key(&self, name: Name) -> ArrayKey<'_> {
+        ArrayKey::ZendString(&self.names[name as usize])
+    }
+}
+
 /// A string member of a PHP array, `Some(None)` when absent, `None` when it is not a UTF-8 string.
 fn text_member<'a>(ht: &'a ZendHashTable, key: &str) -> Option<Option<&'a str>> {
     match ht.get(key) {
@@ -86,7 +153,7 @@ fn text_member<'a>(ht: &'a ZendHashTable, key: &str) -> Option<Option<&'a str>> 
 /// The envelope `run` builds from these arguments, or `None` when the converting path must
 /// decide (see the module comment).
 pub fn envelope(
-    run: &Run,
+    stamp: &Stamp,
     kind: &str,
     event: &str,
     payload: &ZendHashTable,
@@ -128,37 +195,36 @@ pub fn envelope(
     let now = now.as_deref().unwrap_or_default();
     let mut provenance = provenance.to_owned();
     if ingested_at.is_none() {
-        provenance.insert("ingestedAt", now).ok()?;
+        provenance.insert(stamp.key(Name::IngestedAt), now).ok()?;
     }
-    provenance.insert("schemaRef", schema_ref).ok()?;
+    provenance.insert(stamp.key(Name::SchemaRef), stamp.schema_refs[kind.index()].shallow_clone()).ok()?;
     // Keys in the contract's order, as the converting path writes them.
     let mut envelope = ZendHashTable::with_capacity(16);
-    match given.id {
-        Some(id) => envelope.insert("id", id).ok()?,
-        None => envelope.insert("id", ulid::generate()).ok()?,
+    let mut set = |name: Name, value: Zval| envelope.insert(stamp.key(name), value).ok();
+    set(Name::Id, match given.id {
+        Some(id) => text(id),
+        None => text(&ulid::generate()),
+    })?;
+    for (name, value) in [Name::BusVersion, Name::ConnectorKey, Name::ConnectorVersion, Name::TenantId, Name::RunId].into_iter().zip(&stamp.identity) {
+        set(name, value.shallow_clone())?;
     }
-    envelope.insert("busVersion", run.bus_version()).ok()?;
-    envelope.insert("connectorKey", run.connector_key()).ok()?;
-    envelope.insert("connectorVersion", run.connector_version()).ok()?;
-    envelope.insert("tenantId", run.tenant_id()).ok()?;
-    envelope.insert("runId", run.run_id()).ok()?;
-    envelope.insert("kind", kind.as_str()).ok()?;
-    envelope.insert("event", event).ok()?;
-    envelope.insert("emittedAt", given.emitted_at.unwrap_or(now)).ok()?;
+    set(Name::Kind, stamp.kinds[kind.index()].shallow_clone())?;
+    set(Name::Event, text(event))?;
+    set(Name::EmittedAt, text(given.emitted_at.unwrap_or(now)))?;
     if let Some(received_at) = given.received_at {
-        envelope.insert("receivedAt", received_at).ok()?;
+        set(Name::ReceivedAt, text(received_at))?;
     }
-    envelope.insert("priority", given.priority.unwrap_or("normal")).ok()?;
+    set(Name::Priority, given.priority.map_or_else(|| stamp.normal.shallow_clone(), text))?;
     // A shallow copy: the payload's members stay the caller's, shared.
-    envelope.insert("payload", payload.to_owned()).ok()?;
-    envelope.insert("provenance", provenance).ok()?;
+    set(Name::Payload, payload.to_owned().into_zval(false).ok()?)?;
+    set(Name::Provenance, provenance.into_zval(false).ok()?)?;
     if let Some(attachments) = given.attachments {
-        envelope.insert("attachments", attachments.shallow_clone()).ok()?;
+        set(Name::Attachments, attachments.shallow_clone())?;
     }
     if let Some(meta) = given.meta {
-        envelope.insert("meta", meta.shallow_clone()).ok()?;
+        set(Name::Meta, meta.shallow_clone())?;
     }
-    envelope.insert("error", ()).ok()?;
+    set(Name::Error, Zval::new())?;
 
     let schema = Schema::embedded();
     if empties > 0 {
@@ -168,7 +234,7 @@ pub fn envelope(
     if given_checksum.is_some_and(|given| given != checksum) {
         return None;
     }
-    envelope.get_mut("provenance")?.array_mut()?.insert("checksum", checksum).ok()?;
+    envelope.get_mut("provenance")?.array_mut()?.insert(stamp.key(Name::Checksum), checksum).ok()?;
 
     let root = view(&envelope);
     let root = zval_json::plain(&root);

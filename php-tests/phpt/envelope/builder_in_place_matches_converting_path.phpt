@@ -89,7 +89,9 @@ function both_ways(string $label, Run $run, array $args, bool $normalize): array
             }
         }
         $payloadJson = json_encode(json_decode($json)->payload, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_PRESERVE_ZERO_FRACTION);
-        if ($env['provenance']['checksum'] !== Envelope::checksum($payloadJson)) {
+        if ($env['provenance']['checksum'] !== Envelope::checksum($payloadJson)
+            || $env['provenance']['checksum'] !== Envelope::checksum($env['payload'])
+            || Envelope::canonicalJson($env['payload']) !== Envelope::canonicalJson($payloadJson)) {
             echo "$label: checksum is not the payload's\n";
         }
     }
