@@ -21,7 +21,6 @@ use std::borrow::Cow;
 use jsonschema::json::{Array, Json, JsonNumber, Node, Object, SerdeJson};
 use serde_json::{Number, Value};
 use sha2::{Digest, Sha256, Sha512};
-use std::io::Write as _;
 
 use crate::document::{DocJson, DocNode, Document};
 
@@ -70,15 +69,20 @@ pub fn canonical_json(value: &Value) -> Result<String, OutOfDomain> {
 /// borrowed tape, a binding's values). A member given twice counts once, with its last value,
 /// as serde_json keeps it.
 pub fn canonical_of<'a, F: Json>(node: F::Node<'a>) -> Result<String, OutOfDomain> {
-    let mut out = Vec::with_capacity(256);
-    write_node::<F>(&mut out, &node, Integers::Refuse)?;
+    let mut out = Vec::with_capacity(1024);
+    Writer::<F> { out: &mut out, members: Vec::with_capacity(32), integers: Integers::Refuse }.node(&node)?;
     // Escapes and number text are ASCII; every other byte is copied from UTF-8 strings.
     Ok(String::from_utf8(out).unwrap_or_default())
 }
 
 /// Lowercase hex SHA-256 of the canonical JSON of `value`.
 pub fn checksum(value: &Value) -> Result<String, OutOfDomain> {
-    Ok(hex(&Sha256::digest(canonical_json(value)?.as_bytes())))
+    checksum_of::<SerdeJson>(value)
+}
+
+/// `checksum` of any representation (see `canonical_of`).
+pub fn checksum_of<'a, F: Json>(node: F::Node<'a>) -> Result<String, OutOfDomain> {
+    Ok(hex(&Sha256::digest(canonical_of::<F>(node)?.as_bytes())))
 }
 
 /// `checksum` of a JSON document given as text, read from a borrowed tape (no tree is built);
@@ -91,7 +95,7 @@ pub fn checksum_json(text: &[u8]) -> Option<String> {
 
 /// As `checksum`, of a node of a parsed document.
 pub fn checksum_doc(node: DocNode<'_>) -> Result<String, OutOfDomain> {
-    Ok(hex(&Sha256::digest(canonical_of::<DocJson>(node)?.as_bytes())))
+    checksum_of::<DocJson>(node)
 }
 
 /// The SHA-256 of the canonical form with integers beyond ±(2^53−1) written exactly: the same
@@ -103,15 +107,20 @@ pub fn identity_checksum_doc(node: DocNode<'_>) -> String {
 
 /// As `identity_checksum_doc`, of any representation.
 pub fn identity_checksum_of<'a, F: Json>(node: F::Node<'a>) -> String {
-    let mut out = Vec::with_capacity(256);
+    let mut out = Vec::with_capacity(1024);
     // Exact integers leave nothing out of the domain: this cannot fail.
-    let _ = write_node::<F>(&mut out, &node, Integers::Exact);
+    let _ = Writer::<F> { out: &mut out, members: Vec::with_capacity(32), integers: Integers::Exact }.node(&node);
     hex(&Sha256::digest(&out))
 }
 
 /// Lowercase hex SHA-512 of the canonical JSON of `value` (the contract allows either length).
 pub fn checksum_sha512(value: &Value) -> Result<String, OutOfDomain> {
-    Ok(hex(&Sha512::digest(canonical_json(value)?.as_bytes())))
+    checksum_sha512_of::<SerdeJson>(value)
+}
+
+/// `checksum_sha512` of any representation.
+pub fn checksum_sha512_of<'a, F: Json>(node: F::Node<'a>) -> Result<String, OutOfDomain> {
+    Ok(hex(&Sha512::digest(canonical_of::<F>(node)?.as_bytes())))
 }
 
 /// Lowercase hex of `bytes` (digests: checksums, replay keys).
@@ -125,17 +134,6 @@ pub fn hex(bytes: &[u8]) -> String {
     s
 }
 
-/// UTF-16 code unit order; byte order gives the same answer unless a key holds a character
-/// at or above U+E000 (where UTF-8 and UTF-16 orders part ways).
-fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
-    let simple = |s: &str| s.bytes().all(|b| b < 0xEE);
-    if simple(a) && simple(b) {
-        a.as_bytes().cmp(b.as_bytes())
-    } else {
-        a.encode_utf16().cmp(b.encode_utf16())
-    }
-}
-
 /// What to do with an integer beyond ±(2^53−1).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Integers {
@@ -143,45 +141,71 @@ enum Integers {
     Exact,
 }
 
-fn write_node<'a, F: Json>(out: &mut Vec<u8>, node: &F::Node<'a>, integers: Integers) -> Result<(), OutOfDomain> {
-    if let Some(s) = node.as_string() {
-        write_string(out, &s);
-    } else if let Some(n) = node.as_number() {
-        write_number(out, &n.to_number(), integers)?;
-    } else if let Some(b) = node.as_boolean() {
-        out.extend_from_slice(if b { b"true" } else { b"false" });
-    } else if let Some(items) = node.as_array() {
-        out.push(b'[');
-        for (i, item) in items.elements().enumerate() {
-            if i > 0 {
-                out.push(b',');
+/// Writes canonical JSON into `out`.
+struct Writer<'o, 'a, F: Json> {
+    out: &'o mut Vec<u8>,
+    /// The members of the objects being written, each object's sorted at the end: one buffer
+    /// for the whole value, not one per object.
+    members: Vec<(Cow<'a, str>, F::Node<'a>)>,
+    integers: Integers,
+}
+
+impl<'a, F: Json> Writer<'_, 'a, F> {
+    fn node(&mut self, node: &F::Node<'a>) -> Result<(), OutOfDomain> {
+        if let Some(s) = node.as_string() {
+            write_string(self.out, &s);
+        } else if let Some(n) = node.as_number() {
+            write_number(self.out, &n.to_number(), self.integers)?;
+        } else if let Some(b) = node.as_boolean() {
+            self.out.extend_from_slice(if b { b"true" } else { b"false" });
+        } else if let Some(items) = node.as_array() {
+            self.out.push(b'[');
+            for (i, item) in items.elements().enumerate() {
+                if i > 0 {
+                    self.out.push(b',');
+                }
+                self.node(&item).map_err(|e| e.under(&format!("/{i}")))?;
             }
-            write_node::<F>(out, &item, integers).map_err(|e| e.under(&format!("/{i}")))?;
+            self.out.push(b']');
+        } else if let Some(object) = node.as_object() {
+            self.object(object)?;
+        } else {
+            self.out.extend_from_slice(b"null");
         }
-        out.push(b']');
-    } else if let Some(object) = node.as_object() {
-        let mut members: Vec<(Cow<'a, str>, F::Node<'a>)> = object.members().map(|(k, v)| (k.into(), v)).collect();
-        // Stable: of equal keys the last one stays last, and is the one kept.
-        members.sort_by(|a, b| utf16_order(&a.0, &b.0));
-        out.push(b'{');
+        Ok(())
+    }
+
+    fn object(&mut self, object: <F::Node<'a> as Node<'a, F>>::Object) -> Result<(), OutOfDomain> {
+        let start = self.members.len();
+        self.members.extend(object.members().map(|(k, v)| (k.into(), v)));
+        let members = &mut self.members[start..];
+        // Stable: of equal keys the last one stays last, and is the one kept. Byte order is
+        // UTF-16 order unless a key holds a character at or above U+E000.
+        if members.iter().all(|(key, _)| key.bytes().all(|b| b < 0xEE)) {
+            members.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        } else {
+            members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+        }
+        self.out.push(b'{');
+        let end = self.members.len();
         let mut first = true;
-        for (i, (key, item)) in members.iter().enumerate() {
-            if members.get(i + 1).is_some_and(|next| next.0 == *key) {
+        for i in start..end {
+            if i + 1 < end && self.members[i + 1].0 == self.members[i].0 {
                 continue;
             }
             if !first {
-                out.push(b',');
+                self.out.push(b',');
             }
             first = false;
-            write_string(out, key);
-            out.push(b':');
-            write_node::<F>(out, item, integers).map_err(|e| e.under(&format!("/{}", key.replace('~', "~0").replace('/', "~1"))))?;
+            let (key, item) = self.members[i].clone();
+            write_string(self.out, &key);
+            self.out.push(b':');
+            self.node(&item).map_err(|e| e.under(&format!("/{}", key.replace('~', "~0").replace('/', "~1"))))?;
         }
-        out.push(b'}');
-    } else {
-        out.extend_from_slice(b"null");
+        self.members.truncate(start);
+        self.out.push(b'}');
+        Ok(())
     }
-    Ok(())
 }
 
 fn write_string(out: &mut Vec<u8>, s: &str) {
@@ -194,18 +218,36 @@ fn write_number(out: &mut Vec<u8>, n: &Number, integers: Integers) -> Result<(),
         if i.unsigned_abs() > MAX_SAFE_INTEGER && integers == Integers::Refuse {
             return Err(out_of_domain());
         }
-        let _ = write!(out, "{i}");
+        if i < 0 {
+            out.push(b'-');
+        }
+        write_digits(out, i.unsigned_abs());
     } else if let Some(u) = n.as_u64() {
         if u > MAX_SAFE_INTEGER && integers == Integers::Refuse {
             return Err(out_of_domain());
         }
-        let _ = write!(out, "{u}");
+        write_digits(out, u);
     } else if let Some(f) = n.as_f64() {
         write_double(out, f);
     } else {
         out.extend_from_slice(b"null");
     }
     Ok(())
+}
+
+/// The decimal digits of `n`, without `fmt`'s machinery (payload numbers are mostly small).
+fn write_digits(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// ECMAScript's `Number::toString` for a finite double (serde_json never holds NaN or

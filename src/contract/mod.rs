@@ -67,7 +67,7 @@ pub struct Schema {
     definitions: HashSet<String>,
     /// Whether `$defs` has each kind's payload definition, by `Kind::ALL` index (hot path).
     kind_defined: [bool; 7],
-    date_times: Vec<Vec<strict::Step>>,
+    date_times: strict::DateTimes,
 }
 
 impl std::fmt::Debug for Schema {
@@ -128,7 +128,7 @@ impl Schema {
             .and_then(Value::as_object)
             .map(|defs| defs.keys().cloned().collect())
             .unwrap_or_default();
-        let date_times = strict::date_time_locations(&document);
+        let date_times = strict::DateTimes::of(&document);
         let kind_defined = Kind::ALL.map(|k| definitions.contains(k.definition()));
         Ok(Schema { validator, document, representation: OnceLock::new(), documents: OnceLock::new(), id, source, definitions, kind_defined, date_times })
     }
@@ -243,13 +243,7 @@ impl Schema {
         }
         // Each round turns at least one `[]` into `{}`, so this ends after `empties.len()` rounds.
         for _ in 0..=empties.len() {
-            if self.validator.is_valid(envelope) {
-                return;
-            }
-            let mut flips = Vec::new();
-            for error in self.validator.iter_errors(envelope) {
-                wants_object(&error, empties, &mut flips);
-            }
+            let flips = objects_wanted_by(&self.validator, &*envelope, |path| empties.iter().any(|e| e == path));
             if flips.is_empty() {
                 return;
             }
@@ -261,6 +255,37 @@ impl Schema {
                 }
             }
         }
+    }
+
+    /// One round of [`Schema::violations_resolving_empties`] on an envelope held in another
+    /// representation (a binding's values in place, empty containers read as `[]`): the
+    /// pointers of the empty containers (`is_empty(pointer)`) the schema wants as objects.
+    /// Empty when the envelope is valid or wants none; `None` if the schema does not compile
+    /// for `F`.
+    pub fn objects_wanted<'a, F: jsonschema::json::Json>(
+        &'a self,
+        envelope: F::Node<'a>,
+        is_empty: impl Fn(&str) -> bool,
+    ) -> Option<Vec<String>> {
+        Some(objects_wanted_by(self.for_representation::<F>()?, envelope, is_empty))
+    }
+
+    /// Whether an envelope held in another representation passes every rule of strict mode
+    /// without headers: the schema, schemaRef (on `fields`, read from the same envelope) and
+    /// the strict rules. `None` if the schema does not compile for `F`.
+    pub fn is_strictly_valid_as<'a, F: jsonschema::json::Json>(
+        &self,
+        envelope: F::Node<'a>,
+        fields: &RuleFields,
+        checksum: strict::ChecksumRule,
+    ) -> Option<bool> {
+        let validator = self.for_representation::<F>()?;
+        if !validator.is_valid(envelope.clone()) || !self.field_violations(fields, &Check::default()).is_empty() {
+            return Some(false);
+        }
+        let mut out = Vec::new();
+        strict::check_of::<F>(&envelope, &self.date_times, checksum, &mut out);
+        Some(out.is_empty())
     }
 
     /// The rules beside the schema: schemaRef, headers and (strict) the rules that read the whole
@@ -329,13 +354,29 @@ fn io_reason(e: &std::io::Error) -> String {
 }
 
 
+/// The empty containers (`is_empty(pointer)`) at which `validator` reports a `type` error
+/// wanting an object; none when the envelope is valid.
+fn objects_wanted_by<'a, F: jsonschema::json::Json>(
+    validator: &'a jsonschema::Validator<F>,
+    envelope: F::Node<'a>,
+    is_empty: impl Fn(&str) -> bool,
+) -> Vec<String> {
+    let mut flips = Vec::new();
+    if !validator.is_valid(envelope.clone()) {
+        for error in validator.iter_errors(envelope) {
+            wants_object(&error, &is_empty, &mut flips);
+        }
+    }
+    flips
+}
+
 /// A `type` error at an ambiguous empty container whose schema wants an object.
-fn wants_object(error: &ValidationError, empties: &[String], flips: &mut Vec<String>) {
+fn wants_object(error: &ValidationError, is_empty: &dyn Fn(&str) -> bool, flips: &mut Vec<String>) {
     match error.kind() {
         ValidationErrorKind::Type { kind } => {
             let names = type_names(kind);
             let path = error.instance_path().as_str();
-            if names.contains(&"object") && !names.contains(&"array") && empties.iter().any(|e| e == path) {
+            if names.contains(&"object") && !names.contains(&"array") && is_empty(path) {
                 flips.push(path.to_string());
             }
         }
@@ -344,7 +385,7 @@ fn wants_object(error: &ValidationError, empties: &[String], flips: &mut Vec<Str
         | ValidationErrorKind::OneOfMultipleValid { context } => {
             for branch in context {
                 for e in branch {
-                    wants_object(e, empties, flips);
+                    wants_object(e, is_empty, flips);
                 }
             }
         }

@@ -8,6 +8,7 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::types::{ZendHashTable, ZendObject, Zval};
 use serde_json::{Map, Value};
 
+use super::built;
 use super::convert::{self, object_table};
 use super::ini;
 use super::exceptions::BusError;
@@ -40,6 +41,8 @@ pub fn functions() -> Vec<ext_php_rs::builders::FunctionBuilder<'static>> {
 #[php(flags = ext_php_rs::flags::ClassFlags::Final)]
 pub struct Run {
     run: envelope::Run,
+    /// Its strings as PHP holds them, for the envelopes built in place.
+    stamp: built::Stamp,
 }
 
 fn table_value(ht: &ZendHashTable, prefix: &str) -> Result<(Value, Vec<String>), BusError> {
@@ -117,7 +120,8 @@ impl Run {
     ) -> PhpResult<Self> {
         let run = envelope::Run::new(connectorKey, connectorVersion, tenantId, runId, busVersion)
             .map_err(BusError::from)?;
-        Ok(Run { run })
+        let stamp = built::Stamp::new(&run);
+        Ok(Run { run, stamp })
     }
 
     pub fn run_id(&self) -> String {
@@ -143,12 +147,16 @@ impl Run {
     /// A complete, validated envelope of this run.
     pub fn envelope(
         &self,
-        kind: String,
-        event: String,
+        kind: &str,
+        event: &str,
         payload: &ZendHashTable,
         provenance: &ZendHashTable,
         options: Option<&ZendHashTable>,
     ) -> PhpResult<ZBox<ZendHashTable>> {
+        if let Some(built) = built::envelope(&self.stamp, kind, event, payload, provenance, options) {
+            return Ok(built);
+        }
+        // Not plain data, or refused: the converting path says why, or builds it.
         let (payload, mut empties) = table_value(payload, "/payload")?;
         let (provenance, _) = table_value(provenance, "/provenance")?;
         let provenance = match provenance {
@@ -163,7 +171,7 @@ impl Run {
         };
         let mut options = envelope_options(options)?;
         options.empties.append(&mut empties);
-        let built = self.run.envelope(&kind, &event, payload, provenance, options).map_err(BusError::from)?;
+        let built = self.run.envelope(kind, event, payload, provenance, options).map_err(BusError::from)?;
         Ok(as_table(&built))
     }
 }
@@ -253,6 +261,17 @@ fn out_of_domain(e: canonical::OutOfDomain) -> BusError {
     BusError::InvalidArgument(e.to_string())
 }
 
+/// `write` on an array or stdClass tree read in place, when it is plain JSON data inside the
+/// canonical domain; `None` sends it to the converting path, which says what is wrong with it.
+/// (A JSON string is text to parse, not a value to read.)
+fn in_place<T>(zv: &Zval, write: impl FnOnce(zval_json::PhpNode<'_>) -> Result<T, canonical::OutOfDomain>) -> Option<T> {
+    let zv = zv.dereference();
+    if !(zv.is_array() || zv.is_object()) {
+        return None;
+    }
+    write(zval_json::checked(zv, &ini::limits())?).ok()
+}
+
 fn any_value(zv: &Zval, what: &str) -> Result<Value, BusError> {
     Ok(convert::decode_envelope(zv, &ini::limits(), what)?.value)
 }
@@ -312,10 +331,16 @@ impl Envelope {
     /// SHA-256 of the canonical JSON of a payload. An empty PHP array counts as `[]`; pass a
     /// JSON string or a stdClass to mean `{}`.
     pub fn checksum(payload: &Zval) -> PhpResult<String> {
+        if let Some(checksum) = in_place(payload, canonical::checksum_of::<PhpJson>) {
+            return Ok(checksum);
+        }
         Ok(canonical::checksum(&any_value(payload, "Argument #1 ($payload)")?).map_err(out_of_domain)?)
     }
 
     pub fn canonical_json(value: &Zval) -> PhpResult<String> {
+        if let Some(text) = in_place(value, canonical::canonical_of::<PhpJson>) {
+            return Ok(text);
+        }
         Ok(canonical::canonical_json(&any_value(value, "Argument #1 ($value)")?).map_err(out_of_domain)?)
     }
 

@@ -3,6 +3,7 @@
 // Parameter names are what PHP shows (named arguments, reflection): camelCase.
 #![allow(non_snake_case)]
 
+mod built;
 mod convert;
 mod envelope;
 mod exceptions;

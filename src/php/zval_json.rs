@@ -33,18 +33,42 @@ use crate::input::{Budget, Key, Limits};
 pub struct PhpJson;
 
 /// A node: a PHP value, or a Rust string (property names handed over by the validator).
-/// Construct the root with [`checked`] only.
+/// Construct the root with [`checked`] or [`plain`] only.
 #[derive(Clone, Copy)]
 pub enum PhpNode<'a> {
     /// Never a reference or an indirect slot: [`PhpNode::value`] resolves those once, not
     /// every accessor.
-    Zval(&'a Zval),
+    Zval(&'a Zval, Empties),
     Str(&'a str),
+}
+
+/// What an empty PHP array is, for a whole tree.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Empties {
+    /// `{}` or `[]`, whichever is asked: the Validator's reading of a caller's array.
+    Either,
+    /// `[]` only, as the converting path reads it before the schema resolves it; a `{}` is
+    /// an empty stdClass. A builder's reading, so that its verdict is that path's verdict.
+    Lists,
 }
 
 /// The root node of a value that [`check_tree`] accepted.
 pub fn checked<'a>(zv: &'a Zval, limits: &Limits) -> Option<PhpNode<'a>> {
-    check_tree(zv, limits).ok().map(|()| PhpNode::value(zv))
+    check_tree(zv, limits).ok().map(|()| PhpNode::value(zv, Empties::Either))
+}
+
+/// A PHP array that is plain data within `limits` — no references, objects or decimal-string
+/// keys, so it is exactly the value the converting path would build back — and how many empty
+/// arrays it holds; `None` otherwise. A builder shares such arrays instead of converting them.
+pub fn plain_table(ht: &ZendHashTable, limits: &Limits) -> Option<usize> {
+    let mut walk = TreeCheck { limits: *limits, budget: Budget::new(limits), out: Plain { empties: 0 } };
+    walk.container(ht, 0, None, false, false).then_some(walk.out.empties)
+}
+
+/// The root node of a tree made of [`plain_table`]s and stdClass objects (a builder's
+/// envelope), its empty arrays read as [`Empties::Lists`].
+pub fn plain(zv: &Zval) -> PhpNode<'_> {
+    PhpNode::value(zv, Empties::Lists)
 }
 
 /// The root node of a value checked as [`checked`] does while it is written to `out` as
@@ -53,12 +77,12 @@ pub fn checked<'a>(zv: &'a Zval, limits: &Limits) -> Option<PhpNode<'a>> {
 /// only the schema decides; `out` then holds part of the value, for the caller to drop.
 pub fn written<'a>(zv: &'a Zval, limits: &Limits, out: &mut Vec<u8>) -> Option<PhpNode<'a>> {
     let mut walk = TreeCheck { limits: *limits, budget: Budget::new(limits), out };
-    walk.value(zv, 0, None, false).then(|| PhpNode::value(zv))
+    walk.value(zv, 0, None, false).then(|| PhpNode::value(zv, Empties::Either))
 }
 
 /// A container's entries: a PHP array, or a stdClass object's property table.
 #[derive(Clone, Copy)]
-pub struct Table<'a>(&'a ZendHashTable);
+pub struct Table<'a>(&'a ZendHashTable, Empties);
 
 #[derive(Clone, Copy)]
 pub enum PhpNumber {
@@ -227,7 +251,7 @@ fn object_table(zv: &Zval) -> Option<&ZendHashTable> {
 }
 
 /// Whether a PHP array is a JSON list: keys 0..n-1 in order.
-fn is_list(ht: &ZendHashTable) -> bool {
+pub fn is_list(ht: &ZendHashTable) -> bool {
     match convert::slots(ht) {
         // A packed array without holes is a list by construction: no scan needed.
         Slots::Packed(_) if ht.nNumUsed == ht.nNumOfElements => true,
@@ -270,14 +294,14 @@ fn string_bytes(zv: &Zval) -> Option<&[u8]> {
 
 impl<'a> PhpNode<'a> {
     #[inline]
-    fn value(zv: &'a Zval) -> PhpNode<'a> {
-        PhpNode::Zval(target(zv))
+    fn value(zv: &'a Zval, empties: Empties) -> PhpNode<'a> {
+        PhpNode::Zval(target(zv), empties)
     }
 
     #[inline]
     fn zval(self) -> Option<&'a Zval> {
         match self {
-            PhpNode::Zval(zv) => Some(zv),
+            PhpNode::Zval(zv, _) => Some(zv),
             PhpNode::Str(_) => None,
         }
     }
@@ -289,23 +313,25 @@ impl<'a> Node<'a, PhpJson> for PhpNode<'a> {
     type Number = PhpNumber;
 
     fn as_object(&self) -> Option<Table<'a>> {
-        let zv = self.zval()?;
+        let PhpNode::Zval(zv, empties) = *self else { return None };
         match array_of(zv) {
             // Every empty array is a list: count only those.
-            Some(ht) => (member_count(ht) == 0 || !is_list(ht)).then_some(Table(ht)),
-            None => table(zv).map(Table),
+            Some(ht) if member_count(ht) == 0 => (empties == Empties::Either).then_some(Table(ht, empties)),
+            Some(ht) => (!is_list(ht)).then_some(Table(ht, empties)),
+            None => table(zv).map(|ht| Table(ht, empties)),
         }
     }
 
     fn as_array(&self) -> Option<Table<'a>> {
-        let ht = array_of(self.zval()?)?;
-        is_list(ht).then_some(Table(ht))
+        let PhpNode::Zval(zv, empties) = *self else { return None };
+        let ht = array_of(zv)?;
+        is_list(ht).then_some(Table(ht, empties))
     }
 
     fn as_string(&self) -> Option<Cow<'a, str>> {
         match self {
             PhpNode::Str(s) => Some(Cow::Borrowed(s)),
-            PhpNode::Zval(zv) => string_bytes(zv).map(|bytes| Cow::Borrowed(utf8(bytes))),
+            PhpNode::Zval(zv, _) => string_bytes(zv).map(|bytes| Cow::Borrowed(utf8(bytes))),
         }
     }
 
@@ -371,7 +397,7 @@ impl<'a> Node<'a, PhpJson> for PhpNode<'a> {
     fn to_value(&self) -> Cow<'a, Value> {
         match self {
             PhpNode::Str(s) => Cow::Owned(Value::String((*s).to_owned())),
-            PhpNode::Zval(zv) => Cow::Owned(
+            PhpNode::Zval(zv, _) => Cow::Owned(
                 convert::decode_value(zv, &Limits { max_depth: 128, max_bytes: usize::MAX })
                     .map(|d| d.value)
                     .unwrap_or(Value::Null),
@@ -382,7 +408,7 @@ impl<'a> Node<'a, PhpJson> for PhpNode<'a> {
     fn identity(&self) -> Option<NodeIdentity> {
         Some(NodeIdentity::new(match self {
             PhpNode::Str(s) => s.as_ptr() as usize,
-            PhpNode::Zval(zv) => table(zv).map_or(*zv as *const Zval as usize, |ht| ht as *const ZendHashTable as usize),
+            PhpNode::Zval(zv, _) => table(zv).map_or(*zv as *const Zval as usize, |ht| ht as *const ZendHashTable as usize),
         }))
     }
 }
@@ -397,17 +423,17 @@ impl<'a> Object<'a, PhpJson> for Table<'a> {
     }
 
     fn get(&self, key: &MemberKey) -> Option<PhpNode<'a>> {
-        key.find(self.0).map(PhpNode::value)
+        key.find(self.0).map(|zv| PhpNode::value(zv, self.1))
     }
 
     fn members(&self) -> Members<'a> {
-        Members(entries(self.0))
+        Members(entries(self.0), self.1)
     }
 }
 
 /// An object's members as nodes. Its own type rather than a `Map` over a function pointer, so
 /// that each step inlines into the validator's loop instead of being an indirect call.
-pub struct Members<'a>(Entries<'a>);
+pub struct Members<'a>(Entries<'a>, Empties);
 
 impl<'a> Iterator for Members<'a> {
     type Item = (Cow<'a, str>, PhpNode<'a>);
@@ -419,7 +445,7 @@ impl<'a> Iterator for Members<'a> {
             Key::Name(bytes) => Cow::Borrowed(utf8(bytes)),
             Key::Index(i) => index_name(i),
         };
-        Some((name, PhpNode::value(zv)))
+        Some((name, PhpNode::value(zv, self.1)))
     }
 }
 
@@ -432,14 +458,14 @@ fn index_name(i: i64) -> Cow<'static, str> {
 }
 
 /// A list's elements as nodes (see [`Members`]).
-pub struct Elements<'a>(Entries<'a>);
+pub struct Elements<'a>(Entries<'a>, Empties);
 
 impl<'a> Iterator for Elements<'a> {
     type Item = PhpNode<'a>;
 
     #[inline]
     fn next(&mut self) -> Option<PhpNode<'a>> {
-        self.0.next().map(|(_, zv)| PhpNode::value(zv))
+        self.0.next().map(|(_, zv)| PhpNode::value(zv, self.1))
     }
 }
 
@@ -452,7 +478,7 @@ impl<'a> Array<'a, PhpJson> for Table<'a> {
     }
 
     fn elements(&self) -> Elements<'a> {
-        Elements(entries(self.0))
+        Elements(entries(self.0), self.1)
     }
 
     fn is_unique(&self) -> bool {
@@ -479,7 +505,7 @@ impl<'a> Array<'a, PhpJson> for Table<'a> {
 impl Table<'_> {
     /// `uniqueItems` on the elements as JSON values, for any elements.
     fn values_unique(&self) -> bool {
-        let values: Vec<Cow<'_, Value>> = entries(self.0).map(|(_, item)| PhpNode::value(item).to_value()).collect();
+        let values: Vec<Cow<'_, Value>> = entries(self.0).map(|(_, item)| PhpNode::value(item, self.1).to_value()).collect();
         jsonschema::json::unique::is_unique(&values)
     }
 }
@@ -561,6 +587,11 @@ impl Ancestors<'_> {
 /// compiler removes, so the plain check is the walk it would be without writing.
 trait Sink {
     const WRITES: bool;
+    /// Refuse references, objects and decimal-string keys: what a builder may share as it is.
+    const PLAIN: bool = false;
+    /// An empty PHP array was passed (counted when `PLAIN`).
+    #[inline(always)]
+    fn empty_array(&mut self) {}
     /// A string or member name, whose bytes must be UTF-8.
     fn text(&mut self, bytes: &[u8]) -> bool;
     fn token(&mut self, token: &[u8]);
@@ -571,6 +602,30 @@ trait Sink {
 
 impl Sink for () {
     const WRITES: bool = false;
+    #[inline(always)]
+    fn text(&mut self, bytes: &[u8]) -> bool {
+        is_utf8(bytes)
+    }
+    #[inline(always)]
+    fn token(&mut self, _: &[u8]) {}
+    #[inline(always)]
+    fn long(&mut self, _: i64) {}
+    #[inline(always)]
+    fn double(&mut self, _: f64) {}
+}
+
+/// The plain check of [`plain_table`]: counts empty arrays.
+struct Plain {
+    empties: usize,
+}
+
+impl Sink for Plain {
+    const WRITES: bool = false;
+    const PLAIN: bool = true;
+    #[inline(always)]
+    fn empty_array(&mut self) {
+        self.empties += 1;
+    }
     #[inline(always)]
     fn text(&mut self, bytes: &[u8]) -> bool {
         is_utf8(bytes)
@@ -658,6 +713,12 @@ fn push_plain(out: &mut Vec<u8>, text: &[u8]) {
     }
 }
 
+/// Whether a member name is one PHP stores as an integer key.
+#[inline(always)]
+fn is_decimal_name(name: &[u8]) -> bool {
+    matches!(name.first(), Some(b'0'..=b'9' | b'-')) && convert::integer_key(utf8(name)).is_some()
+}
+
 /// The core's limits (`input`), applied as the walk goes: the same depth and byte rules as
 /// the converting path, whose messages an envelope this check refuses gets from there.
 struct TreeCheck<S> {
@@ -693,8 +754,8 @@ impl<S: Sink> TreeCheck<S> {
             }
             IS_STRING => return string_bytes(zv).is_some_and(|bytes| self.text(bytes)),
             IS_ARRAY => return array_of(zv).is_some_and(|ht| self.container(ht, depth, path, shared, false)),
-            IS_OBJECT => return table(zv).is_some_and(|ht| self.container(ht, depth, path, true, true)),
-            IS_REFERENCE | IS_INDIRECT => return self.referenced(zv, depth, path),
+            IS_OBJECT if !S::PLAIN => return table(zv).is_some_and(|ht| self.container(ht, depth, path, true, true)),
+            IS_REFERENCE | IS_INDIRECT if !S::PLAIN => return self.referenced(zv, depth, path),
             _ => return false,
         }
         true
@@ -712,6 +773,10 @@ impl<S: Sink> TreeCheck<S> {
         let address = ht as *const ZendHashTable as usize;
         if !self.limits.admits_depth(depth) || (shared && path.is_some_and(|p| p.contains(address))) {
             return false;
+        }
+        if S::PLAIN && ht.is_empty() {
+            self.out.empty_array();
+            return true;
         }
         let here = Some(Ancestors { address, outer: path });
         let depth = depth + 1;
@@ -755,7 +820,8 @@ impl<S: Sink> TreeCheck<S> {
                     }
                     match convert::bucket_key(bucket) {
                         Key::Name(name) => {
-                            if !self.text(name) {
+                            // PHP makes "12" the key 12; a string key "12" would not come back.
+                            if !self.text(name) || (S::PLAIN && is_decimal_name(name)) {
                                 return false;
                             }
                             self.out.token(b":");
@@ -795,7 +861,7 @@ pub fn rule_fields<'a>(root: PhpNode<'a>) -> RuleFields<'a> {
     // The lookup keys of every field's path, hashed once per process.
     static KEYS: OnceLock<Vec<Vec<MemberKey>>> = OnceLock::new();
     let keys = KEYS.get_or_init(|| RuleFields::PATHS.iter().map(|path| path.iter().map(|step| MemberKey::new(step)).collect()).collect());
-    let PhpNode::Zval(zv) = root else { return RuleFields::default() };
+    let PhpNode::Zval(zv, _) = root else { return RuleFields::default() };
     RuleFields::read(|i, _| {
         let mut node = Some(zv);
         for key in &keys[i] {
