@@ -85,7 +85,7 @@ final class E2eApp
                         'queue' => self::QUEUE, 'retry_after' => 900, 'block_for' => null],
                     'redis' => ['driver' => 'redis', 'connection' => 'default', 'queue' => self::QUEUE,
                         'retry_after' => 900, 'block_for' => null],
-                    // Profiling only: the `floor` consumer (E2eMemoryQueue).
+                    // The `floor` consumer, the ceiling row (E2eMemoryQueue).
                     'memory' => ['driver' => 'e2e-memory', 'queue' => self::QUEUE],
                 ],
                 'failed' => ['driver' => 'null'],

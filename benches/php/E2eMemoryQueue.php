@@ -12,11 +12,11 @@ use Illuminate\Queue\Jobs\Job;
 use Illuminate\Queue\Queue;
 
 /**
- * Profiling only (the `floor` consumer of e2e-child.php, never in the bench): a queue that holds
- * its jobs in PHP memory, so pop and delete cost nothing. The stock Worker drains it through our
- * EnvelopeJob exactly as it drains our driver, which shows what a job costs with a bus that costs
- * nothing: the Worker loop, its events, the job, the log line, the counters. No bus can make a
- * consumer faster than that.
+ * The `floor` consumer (the ceiling row of the e2e report): a queue that holds its jobs in PHP
+ * memory, so pop and delete cost nothing. The stock Worker drains it through our EnvelopeJob
+ * exactly as it drains our driver, which shows what a job costs with a bus that costs nothing:
+ * the Worker loop, its events, the job, the log line (the counters, which ride on our acks, are
+ * sent nowhere: E2eChild). No bus can make a consumer faster than that.
  */
 final class E2eMemoryQueue extends Queue implements QueueContract, ConnectorInterface
 {

@@ -232,7 +232,7 @@ final class Report
         $row(E2eBench::CONSUMER_LABELS['ext_prefetch_deferred'], $e2e['raw']['consumer']['ext_prefetch_deferred'],
             $e2e['consumer']['prefetch_deferred'], $goalOf('consumer', 'prefetch_deferred'));
         $row(E2eBench::CONSUMER_LABELS['peer'], $e2e['raw']['consumer']['peer'], null, '');
-        $row(E2eBench::CONSUMER_LABELS['floor'], $e2e['raw']['consumer']['floor'], $e2e['consumer']['ceiling'], 'the ceiling: same Worker, log, counters; no bus');
+        $row(E2eBench::CONSUMER_LABELS['floor'], $e2e['raw']['consumer']['floor'], $e2e['consumer']['ceiling'], 'the ceiling: same Worker, job and log line; no bus, so no counters to send');
         $header('producer: build, check, enqueue');
         $row(E2eBench::PRODUCER_LABELS['push'], $e2e['raw']['producer']['push'], $e2e['producer']['push'], $goalOf('producer', 'push'));
         $row(E2eBench::PRODUCER_LABELS['batch'], $e2e['raw']['producer']['batch'], $e2e['producer']['batch'], $goalOf('producer', 'batch'));
