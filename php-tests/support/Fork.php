@@ -73,15 +73,7 @@ final class Fork
             $status = 0;
             $done = pcntl_waitpid($pid, $status, WNOHANG);
             if ($done === $pid) {
-                unset(self::$children[$pid]);
-                $error = (string) @file_get_contents(self::errorFile($pid));
-                @unlink(self::errorFile($pid));
-
-                return [
-                    'code' => pcntl_wifexited($status) ? pcntl_wexitstatus($status) : null,
-                    'signal' => pcntl_wifsignaled($status) ? pcntl_wtermsig($status) : null,
-                    'error' => $error,
-                ];
+                return self::reaped($pid, $status);
             }
             if ($done === -1) {
                 unset(self::$children[$pid]);
@@ -105,6 +97,12 @@ final class Fork
         if ($done !== $pid) {
             return null;
         }
+        return self::reaped($pid, $status);
+    }
+
+    /** How a reaped child ended, and what it wrote to its error file. @return array{code: ?int, signal: ?int, error: string} */
+    private static function reaped(int $pid, int $status): array
+    {
         unset(self::$children[$pid]);
         $error = (string) @file_get_contents(self::errorFile($pid));
         @unlink(self::errorFile($pid));

@@ -583,8 +583,8 @@ impl Ancestors<'_> {
 }
 
 /// What the tree check does with the values it passes: nothing (`()`, a check before
-/// validating in place), or write them as compact JSON. Every method of `()` is a no-op the
-/// compiler removes, so the plain check is the walk it would be without writing.
+/// validating in place; `Plain`, a builder's check), or write them as compact JSON. The
+/// defaults are no-ops the compiler removes, so a check is the walk it would be without writing.
 trait Sink {
     const WRITES: bool;
     /// Refuse references, objects and decimal-string keys: what a builder may share as it is.
@@ -593,25 +593,21 @@ trait Sink {
     #[inline(always)]
     fn empty_array(&mut self) {}
     /// A string or member name, whose bytes must be UTF-8.
-    fn text(&mut self, bytes: &[u8]) -> bool;
-    fn token(&mut self, token: &[u8]);
-    fn long(&mut self, n: i64);
-    /// A finite float.
-    fn double(&mut self, d: f64);
-}
-
-impl Sink for () {
-    const WRITES: bool = false;
     #[inline(always)]
     fn text(&mut self, bytes: &[u8]) -> bool {
         is_utf8(bytes)
     }
     #[inline(always)]
-    fn token(&mut self, _: &[u8]) {}
+    fn token(&mut self, _token: &[u8]) {}
     #[inline(always)]
-    fn long(&mut self, _: i64) {}
+    fn long(&mut self, _n: i64) {}
+    /// A finite float.
     #[inline(always)]
-    fn double(&mut self, _: f64) {}
+    fn double(&mut self, _d: f64) {}
+}
+
+impl Sink for () {
+    const WRITES: bool = false;
 }
 
 /// The plain check of [`plain_table`]: counts empty arrays.
@@ -626,16 +622,6 @@ impl Sink for Plain {
     fn empty_array(&mut self) {
         self.empties += 1;
     }
-    #[inline(always)]
-    fn text(&mut self, bytes: &[u8]) -> bool {
-        is_utf8(bytes)
-    }
-    #[inline(always)]
-    fn token(&mut self, _: &[u8]) {}
-    #[inline(always)]
-    fn long(&mut self, _: i64) {}
-    #[inline(always)]
-    fn double(&mut self, _: f64) {}
 }
 
 impl Sink for &mut Vec<u8> {
