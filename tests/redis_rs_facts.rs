@@ -21,10 +21,14 @@ use phpgrc_bus::queue::resp::Reply;
 use phpgrc_bus::queue::{Connection, ConnectionConfig, ErrorKind};
 use support::{bounded, RedisCluster, RedisServer};
 
-/// Counts a run in KEYS[1], then keeps the server busy for ARGV[1] microseconds.
-const COUNT_THEN_STALL: &str = "local n = redis.call('INCR', KEYS[1]) \
-    local t = redis.call('TIME') local start = t[1] * 1000000 + t[2] \
-    repeat local now = redis.call('TIME') until now[1] * 1000000 + now[2] - start >= tonumber(ARGV[1]) \
+/// Counts a run in KEYS[1], then keeps the server busy for ARGV[1] microseconds. Redis 8 freezes
+/// `TIME` for the length of a script (it would loop forever there) and offers `os.clock()`, the
+/// server's CPU time, which a busy loop advances; Redis 7 has no `os` but a live `TIME`.
+const COUNT_THEN_STALL: &str = "local n = redis.call('INCR', KEYS[1]) local limit = tonumber(ARGV[1]) \
+    local ok, clock = pcall(function() return os.clock end) \
+    if ok and clock then local start = clock() repeat until (clock() - start) * 1000000 >= limit \
+    else local t = redis.call('TIME') local start = t[1] * 1000000 + t[2] \
+    repeat local now = redis.call('TIME') until now[1] * 1000000 + now[2] - start >= limit end \
     return n";
 
 fn runs(port: u16, key: &str) -> String {
